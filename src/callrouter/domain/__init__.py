@@ -1,0 +1,1 @@
+"""The pure domain core: no asyncio, no I/O; time is always passed in."""

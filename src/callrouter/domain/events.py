@@ -1,0 +1,114 @@
+"""Things that happened, in the past tense. Adapters translate PBX traffic into these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from callrouter.domain.model import AttemptResult
+
+
+@dataclass(frozen=True)
+class CallArrived:
+    call_id: str  # the PBX's own id of the inbound channel (Asterisk Uniqueid)
+    linked_id: str
+    channel: str
+    entry: str
+    caller_number: str
+    caller_name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RingingStarted:
+    """The PBX started ringing a destination for the call (Asterisk DialBegin)."""
+
+    call_id: str
+    destination_channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RingingEnded:
+    """The PBX stopped ringing: answered or not (Asterisk DialEnd)."""
+
+    call_id: str
+    result: AttemptResult
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CallTransferred:
+    call_id: str
+    kind: str  # "blind" or "attended"
+    target: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CallHungUp:
+    call_id: str
+    cause: int
+    cause_text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LegHungUp:
+    """A destination leg (a telephonist's phone) hung up, e.g. after a transfer."""
+
+    call_id: str
+    destination_channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CommandFailed:
+    """The PBX refused a command we sent for this call."""
+
+    call_id: str
+    command: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ClockTicked:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PbxConnected:
+    """(Re)connected; `live_call_ids` are the channels the PBX still has (from a status query)."""
+
+    live_call_ids: frozenset[str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PbxDisconnected:
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TelephonistPresenceChanged:
+    telephonist_id: str
+    presence: str  # Presence value
+    reason: str
+    at: datetime
+
+
+Event = (
+    CallArrived
+    | RingingStarted
+    | RingingEnded
+    | CallTransferred
+    | CallHungUp
+    | LegHungUp
+    | CommandFailed
+    | ClockTicked
+    | PbxConnected
+    | PbxDisconnected
+    | TelephonistPresenceChanged
+)

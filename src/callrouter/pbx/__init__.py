@@ -1,0 +1,1 @@
+"""PBX adapters: one pure translate module per PBX plus its connection."""
