@@ -1,0 +1,309 @@
+"""The Asterisk connection: the `Pbx` port over AMI (panoramisk 1.4, see ami_session.py).
+
+- Connects, logs in (event mask `call,user`), resynchronises with `CoreShowChannels` and emits
+  `PbxConnected(live_call_ids)`; on loss emits `PbxDisconnected` once and reconnects with backoff
+  (0.5 s doubling to 10 s).
+- While connected: a checked keepalive (`Ping` with a timeout; no Pong -> close and reconnect) and
+  the fail-open heartbeat (global `CALLROUTER_HEARTBEAT` = epoch seconds, every 2 s).
+- `execute` writes a command's actions at once, back-to-back, and returns without waiting for the
+  replies. Each command is sent at most once: a refusal (`Response: Error`) or a connection lost
+  before the reply comes back later as one `CommandFailed`.
+- The reader never blocks: events are translated and handed to the sink (which only enqueues).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from callrouter.domain import events as ev
+from callrouter.domain.commands import PbxCommand
+from callrouter.pbx import ami_actions
+from callrouter.pbx.ami_session import AmiSession, Reply, first_message
+from callrouter.pbx.ami_translate import AmiTranslator
+from callrouter.pbx.ami_wire import headers_of
+from callrouter.pbx.safe import UnsafeValue
+from callrouter.ports import EventSink
+
+log = structlog.get_logger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AmiTimings:
+    connect_timeout: float = 5.0
+    reply_timeout: float = 10.0  # Login and CoreShowChannels
+    ping_interval: float = 5.0
+    ping_timeout: float = 3.0
+    heartbeat_interval: float = 2.0
+    backoff_initial: float = 0.5
+    backoff_max: float = 10.0
+
+
+class AmiRefused(Exception):
+    """Asterisk answered Login or CoreShowChannels with an error."""
+
+
+class AmiPbx:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        sink: EventSink,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        timings: AmiTimings | None = None,
+        events: str = ami_actions.EVENT_MASK,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._host, self._port = host, port
+        self._login = ami_actions.login(username, secret, events)  # refuses a bad value now
+        self._sink = sink
+        self._clock = clock
+        self._wall_clock = wall_clock  # the heartbeat is compared with Asterisk's ${EPOCH}
+        self._timings = timings or AmiTimings()
+        self._translator = AmiTranslator()
+        self._session: AmiSession | None = None
+        self._dial_slots = ami_actions.DialSlots()  # Asterisk globals: per connection
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"AmiPbx({self._host}:{self._port}, connected={self.connected})"
+
+    @property
+    def connected(self) -> bool:
+        """Logged in and resynchronised: commands are sent."""
+        return self._session is not None
+
+    def track(self, call_id: str) -> None:
+        """Follow a call adopted from the call log after a controller restart."""
+        self._translator.track(call_id)
+
+    def tracked_call_ids(self) -> frozenset[str]:
+        return self._translator.tracked_call_ids()
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._supervise(), name="callrouter-ami")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def execute(self, command: PbxCommand) -> None:
+        """Write the command's actions now; never waits for Asterisk's replies."""
+        name = type(command).__name__
+        try:
+            actions = ami_actions.actions_for(command, self._dial_slots)
+        except UnsafeValue as exc:
+            log.error("ami_command_refused", command=name, call_id=command.call_id, error=str(exc))
+            self._command_failed(command, f"refused before sending: {exc}")
+            return
+        session = self._session
+        if session is None:
+            log.warning("ami_command_while_disconnected", command=name, call_id=command.call_id)
+            self._command_failed(command, "not connected to the PBX")
+            return
+        report = _FailureReport(self, command)
+        for action in actions:
+            sent = session.send(action)
+            sent.add_done_callback(report)
+            sent.add_done_callback(functools.partial(self._forget_refused_slot, action))
+        log.debug("ami_command_sent", command=name, call_id=command.call_id)
+
+    # --- the connection's life ----------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        delay = self._timings.backoff_initial
+        while not self._stopping:
+            try:
+                if await self._connect_once():
+                    delay = self._timings.backoff_initial
+            except Exception as exc:  # a bug must not end reconnecting: callers depend on it
+                log.exception("ami_session_crashed", error=repr(exc))
+            log.info("ami_reconnect_scheduled", in_seconds=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._timings.backoff_max)
+
+    async def _connect_once(self) -> bool:
+        """One connection, from connect to loss. True if it got as far as PbxConnected."""
+        lost: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        session = AmiSession(self._host, self._port, self._event_received, _resolver(lost))
+        try:
+            live = await self._open(session)
+            if live is None:
+                return False
+            self._went_up(session, live)
+            reason = await self._serve(session, lost)
+            self._went_down(reason)
+            return True
+        finally:
+            self._session = None
+            session.close()
+
+    async def _open(self, session: AmiSession) -> frozenset[str] | None:
+        t = self._timings
+        try:
+            async with asyncio.timeout(t.connect_timeout):
+                await session.open()
+            await self._log_in(session)
+            return await self._resync(session)
+        except (OSError, TimeoutError, AmiRefused) as exc:  # ConnectionError is an OSError
+            error = str(exc) or type(exc).__name__
+            log.warning("ami_connect_failed", host=self._host, port=self._port, error=error)
+            return None
+
+    async def _log_in(self, session: AmiSession) -> None:
+        reply = first_message(await self._ask(session, self._login))
+        if not reply.success:
+            raise AmiRefused(f"login refused: {reply.get('Message', '')}")
+
+    async def _resync(self, session: AmiSession) -> frozenset[str]:
+        """Uniqueids of the channels Asterisk has now, plus calls offered while we asked."""
+        offered_before = self._translator.tracked_call_ids()
+        reply = await self._ask(session, ami_actions.core_show_channels())
+        messages = reply if isinstance(reply, list) else [reply]
+        if not messages[0].success:
+            raise AmiRefused(f"CoreShowChannels refused: {messages[0].get('Message', '')}")
+        channels = {str(m.get("Uniqueid")) for m in messages if m.get("Event") == "CoreShowChannel"}
+        offered_meanwhile = self._translator.tracked_call_ids() - offered_before
+        return frozenset(channels | offered_meanwhile)
+
+    async def _ask(self, session: AmiSession, action: ami_actions.AmiAction) -> Reply:
+        reply: Reply = await asyncio.wait_for(session.send(action), self._timings.reply_timeout)
+        return reply
+
+    def _went_up(self, session: AmiSession, live: frozenset[str]) -> None:
+        self._translator.retain(live)
+        self._dial_slots = ami_actions.DialSlots()  # a restarted Asterisk has no globals
+        self._session = session
+        log.info("ami_connected", host=self._host, port=self._port, live_channels=len(live))
+        self._emit(ev.PbxConnected(live, self._clock()))
+
+    def _went_down(self, reason: str) -> None:
+        self._session = None
+        log.warning("ami_disconnected", reason=reason)
+        self._emit(ev.PbxDisconnected(reason, self._clock()))
+
+    async def _serve(self, session: AmiSession, lost: asyncio.Future[str]) -> str:
+        helpers = [
+            asyncio.create_task(self._keepalive(session, lost), name="callrouter-ami-ping"),
+            asyncio.create_task(self._heartbeat(session), name="callrouter-ami-heartbeat"),
+        ]
+        try:
+            return await lost
+        finally:
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+
+    async def _keepalive(self, session: AmiSession, lost: asyncio.Future[str]) -> None:
+        t = self._timings
+        while not lost.done():
+            await asyncio.sleep(t.ping_interval)
+            try:
+                await asyncio.wait_for(session.send(ami_actions.ping()), t.ping_timeout)
+            except TimeoutError:
+                reason = f"no reply to Ping within {t.ping_timeout:g} s"
+                log.warning("ami_ping_timeout", timeout=t.ping_timeout)
+                _resolver(lost)(reason)
+                session.close()
+            except ConnectionError:
+                return  # the loss is reported through `lost`
+
+    async def _heartbeat(self, session: AmiSession) -> None:
+        while True:
+            action = ami_actions.heartbeat(int(self._wall_clock()))
+            session.send(action).add_done_callback(_log_heartbeat_failure)
+            await asyncio.sleep(self._timings.heartbeat_interval)
+
+    def _forget_refused_slot(
+        self, action: ami_actions.AmiAction, sent: asyncio.Future[Reply]
+    ) -> None:
+        if _failure_of(sent) is not None:
+            self._dial_slots.forget(action)
+
+    # --- events out -----------------------------------------------------------------------------
+
+    def _event_received(self, message: Any) -> None:
+        for event in self._translator.translate(headers_of(message), self._clock()):
+            self._emit(event)
+
+    def _command_failed(self, command: PbxCommand, reason: str) -> None:
+        if self._stopping:  # the consumer is draining: a failure now would only loop
+            log.info("ami_command_dropped_on_stop", command=type(command).__name__)
+            return
+        self._emit(ev.CommandFailed(command.call_id, type(command).__name__, reason, self._clock()))
+
+    def _emit(self, event: ev.Event) -> None:
+        try:
+            self._sink(event)
+        except Exception as exc:
+            log.error("event_sink_failed", event_type=type(event).__name__, error=repr(exc))
+
+
+class _FailureReport:
+    """Done-callback for a command's action replies: at most one CommandFailed per command."""
+
+    def __init__(self, pbx: AmiPbx, command: PbxCommand) -> None:
+        self._pbx = pbx
+        self._command = command
+        self._reported = False
+
+    def __call__(self, future: asyncio.Future[Reply]) -> None:
+        reason = _failure_of(future)
+        if reason is None or self._reported:
+            return
+        self._reported = True
+        log.warning(
+            "ami_command_failed",
+            command=type(self._command).__name__,
+            call_id=self._command.call_id,
+            reason=reason,
+        )
+        self._pbx._command_failed(self._command, reason)
+
+
+def _failure_of(future: asyncio.Future[Reply]) -> str | None:
+    if future.cancelled():
+        return "cancelled before the PBX replied"
+    exc = future.exception()
+    if exc is not None:
+        return f"no reply from the PBX: {exc}"
+    reply = first_message(future.result())
+    if reply.success:
+        return None
+    return str(reply.get("Message") or f"Response: {reply.get('Response', '')}")
+
+
+def _log_heartbeat_failure(future: asyncio.Future[Reply]) -> None:
+    reason = _failure_of(future)
+    if reason is not None:
+        log.warning("ami_heartbeat_not_set", reason=reason)
+
+
+def _resolver(lost: asyncio.Future[str]) -> Callable[[str], None]:
+    def resolve(reason: str) -> None:
+        if not lost.done():
+            lost.set_result(reason)
+
+    return resolve
