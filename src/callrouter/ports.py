@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -31,8 +31,8 @@ class OpenCall:
 
 
 class CallLog(Protocol):
-    async def record(self, command: LogCommand) -> None:
-        """Write one step durably (committed) before returning."""
+    async def record_all(self, commands: Sequence[LogCommand]) -> None:
+        """Write the steps one event caused, in order and durably (committed), before returning."""
 
     async def open_calls(self) -> list[OpenCall]: ...
 

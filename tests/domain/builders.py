@@ -29,7 +29,7 @@ ALL_DAY = (TimeRange(time(0, 0), END_OF_DAY),)
 def weekly(
     ranges: tuple[TimeRange, ...], days: range = range(7)
 ) -> dict[int, tuple[TimeRange, ...]]:
-    return {day: ranges for day in days}
+    return dict.fromkeys(days, ranges)
 
 
 def hours(
@@ -54,6 +54,9 @@ def department(did: str, opening: OpeningHours, announcement: str | None = None)
     )
 
 
+CLOSED_ANNOUNCEMENT = AfterHoursRoute("custom/closed")
+
+
 def switchboard(
     telephonists: tuple[Telephonist, ...] = (telephonist("tel1"), telephonist("tel2")),
     sb_hours: OpeningHours | None = None,
@@ -61,7 +64,7 @@ def switchboard(
     overflow_to: str | None = "borgerservice",
     max_wait: float = 60.0,
     pause_after: int = 3,
-    after_hours: AfterHoursRoute = AfterHoursRoute("custom/closed"),
+    after_hours: AfterHoursRoute = CLOSED_ANNOUNCEMENT,
 ) -> Switchboard:
     borgerservice = department("borgerservice", always_open())
     all_departments = (borgerservice, *departments)

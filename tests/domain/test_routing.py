@@ -82,6 +82,18 @@ def test_ring_no_answer_moves_on_to_the_next_free_telephonist_not_the_one_who_mi
     assert [4] == [a.rings for a in s.of_type(RecordAttemptEnded)]
 
 
+def test_a_missed_attempt_counts_the_rings_from_when_the_phone_began_to_ring() -> None:
+    """Redirect and channel set-up take time; the PBX timer overshoots by a few ms. Neither is a
+    ring: 4 rings at 5 s are 4 rings, not 5."""
+    s = Scenario(switchboard((telephonist("tel1"), telephonist("tel2"))))
+    s.arrive("c1")
+    s.ringing("c1", 0.3)
+    s.ring_ended("c1", 20.32, "no_answer")
+    s.ringing("c1", 20.5)
+    s.ring_ended("c1", 26.5, "answered")
+    assert [4, 2] == [a.rings for a in s.of_type(RecordAttemptEnded)]
+
+
 def test_the_one_who_missed_is_rung_again_only_when_nobody_else_is_free() -> None:
     s = Scenario(switchboard((telephonist("tel1"),)))
     s.arrive("c1")
@@ -249,9 +261,8 @@ def test_a_blind_transfer_is_logged_followed_and_frees_the_telephonist() -> None
     ]
     follow = [a for a in s.of_type(RecordAttemptStarted) if a.call_id == "c1"][-1]
     assert (TargetKind.DIAL, "transfer") == (follow.target_kind, follow.target)
-    assert (
-        Outcome.ANSWERED == [e for e in s.of_type(RecordCallEnded) if e.call_id == "c1"][0].outcome
-    )
+    ended = next(e for e in s.of_type(RecordCallEnded) if e.call_id == "c1")
+    assert Outcome.ANSWERED == ended.outcome
 
 
 def test_calls_the_pbx_lost_while_disconnected_are_closed_with_an_explicit_outcome() -> None:
@@ -287,3 +298,33 @@ def test_the_same_arrival_seen_twice_is_logged_once() -> None:
     s = Scenario(switchboard())
     s.arrive("c1")
     assert [] == s.arrive("c1")
+
+
+def test_nobody_is_rung_while_the_pbx_link_is_down_and_waiting_callers_keep_their_order() -> None:
+    """A lost link must not spin: failed rings are not retried on phone after phone."""
+    s = Scenario(switchboard())
+    s.send(ev.PbxDisconnected("connection lost", s.at(0)))
+    s.arrive("c1", 1)
+    s.arrive("c2", 2)
+    assert [] == rung(s.send(ev.ClockTicked(s.at(3))))
+    out = s.send(ev.PbxConnected(frozenset({"c1", "c2"}), s.at(4)))
+    assert [("c1", "tel1"), ("c2", "tel2")] == [
+        (c.call_id, c.target) for c in out if isinstance(c, RingTarget)
+    ]
+
+
+def test_a_ring_refused_because_the_link_dropped_is_not_retried_until_it_is_back() -> None:
+    s = Scenario(switchboard())
+    s.arrive("c1")
+    s.send(ev.PbxDisconnected("connection lost", s.at(0.1)))
+    out = s.send(ev.CommandFailed("c1", "RingTarget", "not connected to the PBX", s.at(0.1)))
+    assert [] == rung(out)
+    assert ["tel2"] == rung(s.send(ev.PbxConnected(frozenset({"c1"}), s.at(5))))
+
+
+def test_an_unconfigured_entry_number_still_reaches_the_switchboard_and_is_flagged() -> None:
+    """A number missing from the config must not strand the caller; engineers see it logged."""
+    s = Scenario(switchboard())
+    assert ["tel1"] == rung(s.arrive("c1", entry="4589159999"))
+    flagged = [(c.kind, c.subject) for c in s.of_type(RecordControllerEvent)]
+    assert [("unknown_entry", "c1")] == flagged

@@ -117,6 +117,9 @@ class Switchboard:
     def department(self, department_id: str) -> Department:
         return next(d for d in self.departments if d.id == department_id)
 
+    def knows_entry(self, number: str) -> bool:
+        return any(e.number == number for e in self.entries)
+
     def entry(self, number: str) -> EntryNumber:
         """Unknown entry numbers go to the switchboard: never strand a caller."""
         return next((e for e in self.entries if e.number == number), EntryNumber(number))

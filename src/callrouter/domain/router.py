@@ -13,10 +13,7 @@ from callrouter.domain.commands import (
     Command,
     HoldCall,
     PlayAnnouncementAndHangUp,
-    RecordAnswer,
     RecordArrival,
-    RecordAttemptEnded,
-    RecordAttemptStarted,
     RecordControllerEvent,
     RecordOverflow,
     RingTarget,
@@ -24,15 +21,14 @@ from callrouter.domain.commands import (
 from callrouter.domain.hours import Closure
 from callrouter.domain.leaving import CallLeaving
 from callrouter.domain.model import (
-    AttemptResult,
     OverflowReason,
     Presence,
     Switchboard,
     Target,
     TargetKind,
 )
+from callrouter.domain.ring_results import RingResults
 from callrouter.domain.state import (
-    Attempt,
     CallState,
     Floor,
     Phase,
@@ -42,9 +38,11 @@ from callrouter.domain.state import (
 from callrouter.ports import OpenCall
 
 
-class Router(CallLeaving):
-    def __init__(self, switchboard: Switchboard, now: datetime) -> None:
+class Router(RingResults, CallLeaving):
+    def __init__(self, switchboard: Switchboard, now: datetime, *, pbx_up: bool = True) -> None:
+        """`pbx_up=False` when the PBX link is not there yet: nobody is rung until PbxConnected."""
         self.switchboard = switchboard
+        self.pbx_up = pbx_up
         self.policy = switchboard.policy
         self.floor = Floor()
         self._arrivals_to_hold: list[str] = []
@@ -75,8 +73,10 @@ class Router(CallLeaving):
             case ev.ClockTicked():
                 self._overflow_long_waits(event.at, out)
             case ev.PbxConnected():
+                self.pbx_up = True
                 self._reconnected(event, out)
             case ev.PbxDisconnected():
+                self.pbx_up = False
                 out.append(RecordControllerEvent("pbx_disconnected", "pbx", event.reason, event.at))
             case ev.TelephonistPresenceChanged():
                 self._presence_changed(event, out)
@@ -102,8 +102,11 @@ class Router(CallLeaving):
         hours = self._department_hours[department_id]
         self._department_hours[department_id] = hours.with_closure(closure)
 
-    def restore(self, open_calls: list[OpenCall], at: datetime) -> list[Command]:
-        """After a controller restart: adopt the calls the log holds as still open."""
+    def restore(self, open_calls: list[OpenCall]) -> None:
+        """After a controller restart: adopt the calls the log holds as still open.
+
+        Waiting callers are queued in arrival order and rung once the PBX link is up; the first
+        PbxConnected closes those the PBX no longer has."""
         for record in sorted(open_calls, key=lambda c: c.arrived_at):
             call = self._new_call(
                 record.call_id,
@@ -125,7 +128,6 @@ class Router(CallLeaving):
                 call.phase = Phase.HANDED_OFF
             else:
                 self.floor.enqueue(call)
-        return []
 
     # --- arrival ----------------------------------------------------------------------------
 
@@ -164,6 +166,9 @@ class Router(CallLeaving):
                 e.at,
             )
         )
+        if not self.switchboard.knows_entry(e.entry):
+            detail = f"entry number {e.entry!r} is not configured; routed as the switchboard"
+            out.append(RecordControllerEvent("unknown_entry", e.call_id, detail, e.at))
         department_id = call.entry.department
         if department_id is not None and self.department_open(department_id, e.at):
             department = self.switchboard.department(department_id)
@@ -205,8 +210,12 @@ class Router(CallLeaving):
     # --- ringing ----------------------------------------------------------------------------
 
     def _dispatch(self, at: datetime, out: list[Command]) -> None:
-        """Ring free telephonists for waiting callers, first come first served."""
-        while self.floor.queue:
+        """Ring free telephonists for waiting callers, first come first served.
+
+        Not while the PBX link is down: every ring would fail at once and be retried on the next
+        phone, round and round. The callers stay queued in order until the link is back.
+        """
+        while self.pbx_up and self.floor.queue:
             call = self.floor.calls[self.floor.queue[0]]
             phone = choose_telephonist(call, self.floor.free_phones())
             if phone is None:
@@ -227,28 +236,6 @@ class Router(CallLeaving):
                 )
             )
 
-    def _start_attempt(
-        self,
-        call: CallState,
-        kind: TargetKind,
-        target: str,
-        dial: str,
-        at: datetime,
-        out: list[Command],
-    ) -> None:
-        call.attempts += 1
-        call.attempt = Attempt(call.attempts, kind, target, dial, at)
-        out.append(RecordAttemptStarted(call.call_id, call.attempts, kind, target, dial, at))
-
-    def _end_attempt(
-        self, call: CallState, result: AttemptResult, at: datetime, out: list[Command]
-    ) -> Attempt | None:
-        attempt, call.attempt = call.attempt, None
-        if attempt is not None:
-            rings = self.policy.rings_for((at - attempt.started_at).total_seconds())
-            out.append(RecordAttemptEnded(call.call_id, attempt.no, result, rings, at))
-        return attempt
-
     def _hand_off(self, call: CallState, target: Target, at: datetime, out: list[Command]) -> None:
         self.floor.dequeue(call.call_id)
         ring_seconds = 120
@@ -261,78 +248,3 @@ class Router(CallLeaving):
                 call.call_id, call.channel, target.kind, target.name, target.dial, ring_seconds
             )
         )
-
-    def _ringing_started(self, e: ev.RingingStarted, out: list[Command]) -> None:
-        call = self.floor.calls.get(e.call_id)
-        if call is None:
-            return
-        if call.attempt is None and call.phase is Phase.CONNECTED:
-            # The call left the switchboard (e.g. a blind transfer): follow where it rings now.
-            self._start_attempt(call, TargetKind.DIAL, "transfer", e.destination_channel, e.at, out)
-        if call.attempt is not None:
-            call.attempt.destination_channel = e.destination_channel
-
-    def _ringing_ended(self, e: ev.RingingEnded, out: list[Command]) -> None:
-        call = self.floor.calls.get(e.call_id)
-        if call is None or call.attempt is None:
-            return
-        phase = call.phase
-        attempt = self._end_attempt(call, e.result, e.at, out)
-        assert attempt is not None
-        if phase is Phase.RINGING:
-            self._telephonist_ring_ended(call, attempt, e.result, e.at, out)
-        elif phase is Phase.HANDED_OFF:
-            self._handoff_ring_ended(call, attempt, e.result, e.at, out)
-
-    def _telephonist_ring_ended(
-        self,
-        call: CallState,
-        attempt: Attempt,
-        result: AttemptResult,
-        at: datetime,
-        out: list[Command],
-    ) -> None:
-        phone = self.floor.phones[attempt.target]
-        if result is AttemptResult.ANSWERED:
-            phone.consecutive_misses = 0
-            phone.leg_channel = attempt.destination_channel
-            self._answered(call, phone.id, at, out)
-            return
-        phone.busy_with = None
-        if result is AttemptResult.CALLER_HUNG_UP:
-            call.phase = Phase.LEAVING
-            return
-        if result is not AttemptResult.FAILED:
-            self._count_miss(phone, at, out)
-        call.last_missed_by = phone.id
-        self._requeue_or_overflow(call, at, out)
-
-    def _count_miss(self, phone: PhoneState, at: datetime, out: list[Command]) -> None:
-        phone.consecutive_misses += 1
-        if phone.consecutive_misses >= self.policy.pause_after_misses:
-            phone.presence = Presence.PAUSED
-            detail = f"paused after {phone.consecutive_misses} missed calls in a row"
-            out.append(RecordControllerEvent("telephonist_paused", phone.id, detail, at))
-
-    def _handoff_ring_ended(
-        self,
-        call: CallState,
-        attempt: Attempt,
-        result: AttemptResult,
-        at: datetime,
-        out: list[Command],
-    ) -> None:
-        if result is AttemptResult.ANSWERED:
-            self._answered(call, f"{attempt.kind.value}:{attempt.target}", at, out)
-        elif result is AttemptResult.CALLER_HUNG_UP:
-            call.phase = Phase.LEAVING
-        else:
-            call.handoff_failed = f"{attempt.kind.value} {attempt.target} did not answer ({result})"
-            self._announce(call, out)
-
-    def _answered(
-        self, call: CallState, answered_by: str, at: datetime, out: list[Command]
-    ) -> None:
-        call.phase, call.answered_by = Phase.CONNECTED, answered_by
-        wait = call.wait_at(at)
-        out.append(RecordAnswer(call.call_id, answered_by, wait, self.policy.rings_for(wait), at))

@@ -24,8 +24,9 @@ class Attempt:
     kind: TargetKind
     target: str
     dial: str
-    started_at: datetime
+    started_at: datetime  # when the controller decided to ring (the log's attempt start)
     destination_channel: str | None = None
+    ringing_at: datetime | None = None  # when the PBX began ringing the phone (DialBegin)
 
 
 @dataclass
