@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (once, cached) and starts a real Asterisk 22 from Debian sid in a chroot.
-# Usage: scripts/asterisk-sandbox.sh build|start|stop|status
+# Usage: scripts/asterisk-sandbox.sh build|start|stop|crash|status  (crash = kill -9, as in a PBX crash)
 # The chroot lives in .cache/asterisk-root (git-ignored). AMI listens on 127.0.0.1:5038.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,7 @@ build() {
   mount_proc "$root.partial"
   chroot "$root.partial" apt-get "${apt_opts[@]}" update -qq
   DEBIAN_FRONTEND=noninteractive chroot "$root.partial" apt-get "${apt_opts[@]}" install -y -qq \
-    --no-install-recommends asterisk >/dev/null
+    --no-install-recommends asterisk asterisk-core-sounds-en-gsm >/dev/null
   umount_proc "$root.partial"
   mv "$root.partial" "$root"
 }
@@ -34,7 +34,8 @@ install_config() {
   local etc=$root/etc/asterisk
   cp "$here/tests/asterisk/"*.conf "$etc/"
   mkdir -p "$etc/callrouter"
-  cp "$here/dialplan/asterisk/callrouter-dialplan.conf" "$etc/callrouter/"
+  cp "$here/dialplan/asterisk/"*.conf "$etc/callrouter/"
+  sed -i "s/^secret = CHANGE-ME.*/secret = ${CALLROUTER_AMI_SECRET:-sandbox-secret}/" "$etc/callrouter/manager-callrouter.conf"
   for d in etc/asterisk var/lib/asterisk var/log/asterisk var/spool/asterisk var/run/asterisk \
            var/cache/asterisk usr/share/asterisk; do
     mkdir -p "$root/$d"; chown -R root:root "$root/$d"
@@ -63,5 +64,7 @@ stop() {
   for _ in $(seq 1 50); do status >/dev/null || return 0; sleep 0.1; done
   pkill -9 -f "^/usr/sbin/asterisk -f -n" 2>/dev/null || true
 }
+
+crash() { pkill -9 -f "^/usr/sbin/asterisk -f -n" 2>/dev/null || true; }
 
 "${1:-start}"
