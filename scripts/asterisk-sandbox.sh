@@ -61,8 +61,11 @@ status() { pgrep -f "^/usr/sbin/asterisk -f -n" >/dev/null && echo running; }
 
 stop() {
   pkill -f "^/usr/sbin/asterisk -f -n" 2>/dev/null || true
-  for _ in $(seq 1 50); do status >/dev/null || return 0; sleep 0.1; done
+  for _ in $(seq 1 50); do status >/dev/null || break; sleep 0.1; done
   pkill -9 -f "^/usr/sbin/asterisk -f -n" 2>/dev/null || true
+  # Unmount the chroot's /proc so that removing a checkout never walks into the host's /proc.
+  for _ in $(seq 1 20); do status >/dev/null || break; sleep 0.1; done
+  umount_proc "$root"
 }
 
 crash() { pkill -9 -f "^/usr/sbin/asterisk -f -n" 2>/dev/null || true; }
