@@ -49,8 +49,12 @@ start() {
   mount_proc "$root"
   rm -f "$root/var/run/asterisk/asterisk.ctl" "$root/var/run/asterisk/asterisk.pid"
   nohup chroot "$root" /usr/sbin/asterisk -f -n >"$root/../asterisk.out" 2>&1 &
-  for _ in $(seq 1 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/5038) 2>/dev/null; then echo "asterisk up (AMI 127.0.0.1:5038)"; return; fi
+  # AMI opens before the dialplan is loaded: wait for "Asterisk Ready" too (fully booted).
+  for _ in $(seq 1 150); do
+    if grep -q "Asterisk Ready" "$root/../asterisk.out" 2>/dev/null &&
+       (exec 3<>/dev/tcp/127.0.0.1/5038) 2>/dev/null; then
+      echo "asterisk up (AMI 127.0.0.1:5038)"; return
+    fi
     sleep 0.2
   done
   echo "asterisk did not open AMI on 127.0.0.1:5038; see $root/../asterisk.out" >&2

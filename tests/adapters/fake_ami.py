@@ -1,8 +1,9 @@
 """A fake Asterisk manager interface on 127.0.0.1 for socket tests.
 
 It speaks the banner, answers Login (then sends FullyBooted, like Asterisk 22, which is what makes
-panoramisk re-send old actions), answers CoreShowChannels from `live_ids`, answers Ping unless told
-not to, and answers other actions as `replies` says. Tests push raw bytes and drop connections.
+panoramisk re-send old actions), answers CoreShowChannels from `live_ids` and DBGetTree from
+`journal`, answers Ping unless told not to, and answers other actions as `replies` says. Tests
+push raw bytes and drop connections.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class FakeAmi:
         self.replies: dict[str, str] = {}
         self.silent_pings_on: set[int] = set()  # connection numbers that never get a Pong
         self.before_channels_reply: bytes = b""  # pushed just before the CoreShowChannels reply
+        self.journal: list[tuple[str, str]] = []  # AstDB (Key, Val) served to DBGetTree
         self.connections: list[FakeConnection] = []
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -111,6 +113,8 @@ class FakeAmi:
             return self._login(action)
         if name == "CoreShowChannels":
             return self.before_channels_reply + self._channels(action_id)
+        if name == "DBGetTree" and "DBGetTree" not in self.replies:
+            return self._journal(action_id)
         if name == "Ping":
             pong = {"Response": "Success", "Ping": "Pong", "Timestamp": "1795392405.000000"}
             return b"" if number in self.silent_pings_on else message(pong, action_id)
@@ -133,6 +137,17 @@ class FakeAmi:
         ]
         complete = {
             "Event": "CoreShowChannelsComplete",
+            "EventList": "Complete",
+            "ListItems": str(len(items)),
+        }
+        return b"".join(message(m, action_id) for m in [start, *items, complete])
+
+    def _journal(self, action_id: str) -> bytes:
+        """As Asterisk 22 answers DBGetTree (see fixtures/asterisk/failopen-journal.ami)."""
+        start = {"Response": "Success", "EventList": "start", "Message": "Result will follow"}
+        items = [{"Event": "DBGetTreeResponse", "Key": k, "Val": v} for k, v in self.journal]
+        complete = {
+            "Event": "DBGetTreeComplete",
             "EventList": "Complete",
             "ListItems": str(len(items)),
         }

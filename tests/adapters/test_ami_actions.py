@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from callrouter.domain.commands import HoldCall, PlayAnnouncementAndHangUp, RingTarget
+from callrouter.domain.commands import (
+    ForgetFailOpenRecord,
+    HoldCall,
+    PlayAnnouncementAndHangUp,
+    RingTarget,
+)
 from callrouter.domain.model import TargetKind
 from callrouter.pbx import ami_actions
 from callrouter.pbx.safe import UnsafeValue
@@ -157,3 +162,15 @@ def test_unusable_ring_times_are_refused(seconds: int) -> None:
 def test_unsafe_login_values_are_refused(username: str, secret: str) -> None:
     with pytest.raises(UnsafeValue):
         ami_actions.login(username, secret)
+
+
+def test_forgetting_a_fail_open_record_deletes_its_astdb_tree() -> None:
+    expected = [{"Action": "DBDelTree", "Family": "callrouter_failopen/1795422402.31"}]
+    actions = ami_actions.actions_for(ForgetFailOpenRecord("1795422402.31"), SLOTS())
+    assert expected == actions
+
+
+@pytest.mark.parametrize("call_id", ["1.2\r\nAction: DBDelTree", "x/..", "", "a b"])
+def test_a_forged_call_id_never_reaches_db_del_tree(call_id: str) -> None:
+    with pytest.raises(UnsafeValue):
+        ami_actions.actions_for(ForgetFailOpenRecord(call_id), SLOTS())

@@ -12,7 +12,7 @@ import pytest
 import structlog
 
 from callrouter.domain import events as ev
-from callrouter.domain.commands import HoldCall, RingTarget
+from callrouter.domain.commands import ForgetFailOpenRecord, HoldCall, RingTarget
 from callrouter.domain.model import AttemptResult, TargetKind
 from callrouter.pbx.ami import AmiPbx, AmiTimings
 from callrouter.ports import EventSink
@@ -406,3 +406,53 @@ async def test_stop_closes_the_connection_without_reporting_a_loss(fake: FakeAmi
     await until(lambda: fake.current.closed)
     assert not pbx.connected
     assert [ev.PbxConnected(frozenset(), T)] == sink.events
+
+
+JOURNAL = [
+    ("/callrouter_failopen/1795422402.31/end", "1795422404.188137|16"),
+    (
+        "/callrouter_failopen/1795422402.31/offer",
+        "1795422402.685685|1795422402.685830|4589151601|1795422402.28|KzQ1ODc2NTQzMjE="
+        "|w4VzZSDDmGJlcmc=|TG9jYWwvNDU4OTE1MTYwMUBjYWxscm91dGVyLWluYm91bmQtMDAwMDAwMGY7Mg==",
+    ),
+]
+
+
+async def test_calls_that_failed_open_meanwhile_are_reported_before_the_link_is_up(
+    fake: FakeAmi,
+) -> None:
+    """Journalled calls first: an adopted call they settle is not then taken for lost."""
+    fake.journal = JOURNAL
+    sink = Recorder()
+    async with running(fake, sink):
+        await sink.wait_for(ev.PbxConnected)
+        sent = [a["Action"] for a in fake.current.actions]
+    expected_order = [ev.FailOpenCallEnded, ev.PbxConnected]
+    assert expected_order == [type(e) for e in sink.events]
+    fell_open = sink.events[0]
+    assert isinstance(fell_open, ev.FailOpenCallEnded)
+    assert ("1795422402.31", "Åse Øberg") == (fell_open.call_id, fell_open.caller_name)
+    assert ["Login", "DBGetTree", "CoreShowChannels"] == sent[:3]
+
+
+async def test_an_unreadable_journal_does_not_keep_the_controller_off_the_pbx(
+    fake: FakeAmi,
+) -> None:
+    fake.replies["DBGetTree"] = "error:Permission denied"
+    sink = Recorder()
+    async with running(fake, sink) as pbx:
+        await sink.wait_for(ev.PbxConnected)
+        assert pbx.connected
+    assert [ev.PbxConnected(frozenset(), T)] == sink.events
+
+
+async def test_forgetting_a_journalled_call_deletes_exactly_its_tree(fake: FakeAmi) -> None:
+    sink = Recorder()
+    async with running(fake, sink) as pbx:
+        await sink.wait_for(ev.PbxConnected)
+        await pbx.execute(ForgetFailOpenRecord("1795422402.31"))
+        deleted = await fake.wait_for_action("DBDelTree")
+    assert {"Action": "DBDelTree", "Family": "callrouter_failopen/1795422402.31"} == without_id(
+        deleted
+    )
+    assert [] == sink.of(ev.CommandFailed)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from callrouter.pbx.ami_failopen import FAMILY as FAIL_OPEN_FAMILY
 from callrouter.sandbox.amiclient import SimAmi
 from callrouter.sandbox.callers import reset_phones
 from tests.e2e.harness import AMI_SECRET
@@ -53,6 +54,7 @@ async def sim(asterisk: None, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
 
 
 async def _hang_up_everything(ami: SimAmi) -> None:
-    """Each test starts on a quiet PBX."""
+    """Each test starts on a quiet PBX, with an empty fail-open journal."""
     await ami.command("channel request hangup all")
     await asyncio.sleep(0.3)
+    await ami.command(f"database deltree {FAIL_OPEN_FAMILY}")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from callrouter.pbx.ami_failopen import FAMILY as FAIL_OPEN_FAMILY
 from callrouter.sandbox.amiclient import SimAmi
 from callrouter.sandbox.callers import PHONES, place_call, set_phone
 from callrouter.sandbox.configs import sandbox_config
@@ -113,6 +114,66 @@ async def test_with_no_controller_the_dialplan_fails_open_and_rings_the_telephon
                 and message.get("DestChannel", "").startswith("Local/tel")
             ):
                 break
+
+
+async def test_calls_the_dialplan_put_through_while_no_controller_ran_reach_the_call_log(
+    sim: SimAmi, tmp_path: Path
+) -> None:
+    """No controller: one caller is answered by tel1, one gives up. The next controller logs
+    both from the dialplan's journal, then empties the journal."""
+    await sim.set_global("CALLROUTER_HEARTBEAT", "0")
+    for phone in PHONES:
+        await set_phone(sim, phone, away=True)
+    await set_phone(sim, "tel1", answer_after=1, talk=1)
+    await place_call(sim, SWITCHBOARD, "Søren Ærø", "+4512345678", patience=20)
+    await asyncio.sleep(3.5)
+    await set_phone(sim, "tel1", away=True)
+    await place_call(sim, "4589151601", "Åse Øberg", "+4587654321", patience=2)
+    await asyncio.sleep(3)
+    running = await start_controller(tmp_path, sandbox_config(tmp_path / "fo.sqlite3"))
+    try:
+        ended = await wait_for_ended_calls(running.db, 2, 15)
+        await _journal_emptied(sim, within=10)
+    finally:
+        await running.shutdown()
+    expected = {
+        "Søren Ærø": ("answered", "tel1", "4589151515"),
+        "Åse Øberg": ("abandoned", None, "4589151601"),
+    }
+    found = {c["caller_name"]: (c["outcome"], c["answered_by"], c["entry"]) for c in ended}
+    assert expected == found
+    answered = next(c for c in ended if c["outcome"] == "answered")
+    assert [("failopen", "answered")] == attempts(running.db, answered["call_id"])
+    assert 1.0 <= answered["wait_seconds"] < 2.0
+
+
+async def test_a_call_that_fails_open_while_the_controller_runs_is_logged_when_it_ends(
+    sim: SimAmi, tmp_path: Path
+) -> None:
+    """The heartbeat looks stale for a moment (a stalled controller): the dialplan rings the
+    group itself, and the hang-up UserEvent brings the call into the log."""
+    running = await start_controller(tmp_path, sandbox_config(tmp_path / "live.sqlite3"))
+    try:
+        await set_phone(sim, "tel2", answer_after=1, talk=1)
+        for phone in ("tel1", "tel3", "tel4", "tel5"):
+            await set_phone(sim, phone, away=True)
+        await sim.set_global("CALLROUTER_HEARTBEAT", "0")
+        await place_call(sim, SWITCHBOARD, "Stalled Controller", "16161616", patience=20)
+        [ended] = await wait_for_ended_calls(running.db, 1, 15)
+        await _journal_emptied(sim, within=10)
+    finally:
+        await running.shutdown()
+    assert ("answered", "tel2") == (ended["outcome"], ended["answered_by"])
+    assert [("failopen", "answered")] == attempts(running.db, ended["call_id"])
+
+
+async def _journal_emptied(sim: SimAmi, within: float) -> None:
+    async with asyncio.timeout(within):
+        while True:
+            shown = await sim.command(f"database show {FAIL_OPEN_FAMILY}")
+            if shown.get("Output") == "0 results found.":
+                return
+            await asyncio.sleep(0.2)
 
 
 async def test_callrouter_run_stops_cleanly_on_sigterm(sim: SimAmi, tmp_path: Path) -> None:

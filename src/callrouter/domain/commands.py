@@ -41,7 +41,14 @@ class PlayAnnouncementAndHangUp:
     announcement: str | None
 
 
-PbxCommand = HoldCall | RingTarget | PlayAnnouncementAndHangUp
+@dataclass(frozen=True)
+class ForgetFailOpenRecord:
+    """The fail-open journal's entry for this call is in the call log: delete it from the PBX."""
+
+    call_id: str
+
+
+PbxCommand = HoldCall | RingTarget | PlayAnnouncementAndHangUp | ForgetFailOpenRecord
 
 # --- call-log commands ----------------------------------------------------------------------
 

@@ -99,6 +99,38 @@ class TelephonistPresenceChanged:
     at: datetime
 
 
+@dataclass(frozen=True)
+class FailOpenCallEnded:
+    """A call the controller did not take rang the dialplan's fail-open group, and ended.
+
+    From the dialplan's journal (the controller was away) or its hang-up UserEvent. `lost`: the
+    PBX lost the call during fail-open (it restarted), so `at` is when the controller found out.
+    """
+
+    call_id: str
+    linked_id: str
+    channel: str
+    entry: str
+    caller_number: str
+    caller_name: str
+    arrived_at: datetime
+    fail_open_at: datetime
+    answered_at: datetime | None
+    answered_channel: str  # the phone's channel that answered, "" if nobody did
+    cause: int
+    lost: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FailOpenRecordUnreadable:
+    """A fail-open journal entry that cannot be read (kept in the log as text, then dropped)."""
+
+    call_id: str
+    detail: str
+    at: datetime
+
+
 Event = (
     CallArrived
     | RingingStarted
@@ -111,4 +143,6 @@ Event = (
     | PbxConnected
     | PbxDisconnected
     | TelephonistPresenceChanged
+    | FailOpenCallEnded
+    | FailOpenRecordUnreadable
 )

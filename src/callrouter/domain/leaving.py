@@ -103,10 +103,7 @@ class CallLeaving:
         live = len(e.live_call_ids)
         out.append(RecordControllerEvent("pbx_connected", "pbx", f"{live} live channels", e.at))
         for call in [c for c in self.floor.calls.values() if c.call_id not in e.live_call_ids]:
-            outcome = Outcome.ANSWERED if call.phase is Phase.CONNECTED else Outcome.FAILED
-            if call.overflowed and outcome is Outcome.ANSWERED:
-                outcome = Outcome.OVERFLOWED
-            self._close(call, outcome, LOST_CAUSE, e.at, out)
+            self._close(call, lost_outcome(call), LOST_CAUSE, e.at, out)
 
     def _presence_changed(self, e: ev.TelephonistPresenceChanged, out: list[Command]) -> None:
         phone = self.floor.phones.get(e.telephonist_id)
@@ -171,3 +168,10 @@ def outcome_of(call: CallState) -> Outcome:
     if call.handoff_failed is not None:
         return Outcome.FAILED
     return Outcome.ABANDONED
+
+
+def lost_outcome(call: CallState) -> Outcome:
+    """The outcome of a call the PBX lost (restart, lost link): what was reached before."""
+    if call.phase is not Phase.CONNECTED:
+        return Outcome.FAILED
+    return Outcome.OVERFLOWED if call.overflowed else Outcome.ANSWERED

@@ -18,6 +18,7 @@ from callrouter.domain.commands import (
     RecordOverflow,
     RingTarget,
 )
+from callrouter.domain.fail_open import FailOpenCalls
 from callrouter.domain.hours import Closure
 from callrouter.domain.leaving import CallLeaving
 from callrouter.domain.model import (
@@ -38,7 +39,7 @@ from callrouter.domain.state import (
 from callrouter.ports import OpenCall
 
 
-class Router(RingResults, CallLeaving):
+class Router(RingResults, CallLeaving, FailOpenCalls):
     def __init__(self, switchboard: Switchboard, now: datetime, *, pbx_up: bool = True) -> None:
         """`pbx_up=False` when the PBX link is not there yet: nobody is rung until PbxConnected."""
         self.switchboard = switchboard
@@ -80,6 +81,10 @@ class Router(RingResults, CallLeaving):
                 out.append(RecordControllerEvent("pbx_disconnected", "pbx", event.reason, event.at))
             case ev.TelephonistPresenceChanged():
                 self._presence_changed(event, out)
+            case ev.FailOpenCallEnded():
+                self._fail_open_ended(event, out)
+            case ev.FailOpenRecordUnreadable():
+                self._fail_open_unreadable(event, out)
         self._dispatch(event.at, out)
         self._hold_new_arrivals_still_waiting(out)
         return out

@@ -1,6 +1,7 @@
 """The Asterisk connection: the `Pbx` port over AMI (panoramisk 1.4, see ami_session.py).
 
-- Connects, logs in (event mask `call,user`), resynchronises with `CoreShowChannels` and emits
+- Connects, logs in (event mask `call,user`), reads the dialplan's fail-open journal
+  (`DBGetTree`), resynchronises with `CoreShowChannels`, emits the journalled calls, then
   `PbxConnected(live_call_ids)`; on loss emits `PbxDisconnected` once and reconnects with backoff
   (0.5 s doubling to 10 s).
 - While connected: a checked keepalive (`Ping` with a timeout; no Pong -> close and reconnect) and
@@ -26,7 +27,13 @@ import structlog
 
 from callrouter.domain import events as ev
 from callrouter.domain.commands import PbxCommand
-from callrouter.pbx import ami_actions
+from callrouter.pbx import ami_actions, ami_failopen
+from callrouter.pbx.ami_replies import (
+    FailureReport,
+    failure_of,
+    log_heartbeat_failure,
+    resolver,
+)
 from callrouter.pbx.ami_session import AmiSession, Reply, first_message
 from callrouter.pbx.ami_translate import AmiTranslator
 from callrouter.pbx.ami_wire import headers_of
@@ -123,7 +130,7 @@ class AmiPbx:
             log.warning("ami_command_while_disconnected", command=name, call_id=command.call_id)
             self._command_failed(command, "not connected to the PBX")
             return
-        report = _FailureReport(self, command)
+        report = FailureReport(self._command_failed, command)
         for action in actions:
             sent = session.send(action)
             sent.add_done_callback(report)
@@ -147,12 +154,12 @@ class AmiPbx:
     async def _connect_once(self) -> bool:
         """One connection, from connect to loss. True if it got as far as PbxConnected."""
         lost: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        session = AmiSession(self._host, self._port, self._event_received, _resolver(lost))
+        session = AmiSession(self._host, self._port, self._event_received, resolver(lost))
         try:
-            live = await self._open(session)
-            if live is None:
+            caught_up = await self._open(session)
+            if caught_up is None:
                 return False
-            self._went_up(session, live)
+            self._went_up(session, *caught_up)
             reason = await self._serve(session, lost)
             self._went_down(reason)
             return True
@@ -160,13 +167,20 @@ class AmiPbx:
             self._session = None
             session.close()
 
-    async def _open(self, session: AmiSession) -> frozenset[str] | None:
+    async def _open(self, session: AmiSession) -> tuple[frozenset[str], list[ev.Event]] | None:
+        """Log in and catch up: the live channels, and the calls that failed open meanwhile.
+
+        The journal is read before the channels, so a journalled call without an end that is not
+        live either is truly gone (lost), not one that started after the channel list.
+        """
         t = self._timings
         try:
             async with asyncio.timeout(t.connect_timeout):
                 await session.open()
             await self._log_in(session)
-            return await self._resync(session)
+            journal = await self._read_fail_open_journal(session)
+            live = await self._resync(session)
+            return live, ami_failopen.from_journal(journal, live, self._clock())
         except (OSError, TimeoutError, AmiRefused) as exc:  # ConnectionError is an OSError
             error = str(exc) or type(exc).__name__
             log.warning("ami_connect_failed", host=self._host, port=self._port, error=error)
@@ -176,6 +190,14 @@ class AmiPbx:
         reply = first_message(await self._ask(session, self._login))
         if not reply.success:
             raise AmiRefused(f"login refused: {reply.get('Message', '')}")
+
+    async def _read_fail_open_journal(self, session: AmiSession) -> list[tuple[str, str]]:
+        reply = await self._ask(session, ami_actions.read_fail_open_journal())
+        messages = reply if isinstance(reply, list) else [reply]
+        if not messages[0].success:  # e.g. no `reporting` right: fail-open calls stay unlogged
+            log.error("ami_fail_open_journal_unreadable", message=messages[0].get("Message", ""))
+            return []
+        return ami_failopen.journal_entries(headers_of(m) for m in messages)
 
     async def _resync(self, session: AmiSession) -> frozenset[str]:
         """Uniqueids of the channels Asterisk has now, plus calls offered while we asked."""
@@ -192,11 +214,21 @@ class AmiPbx:
         reply: Reply = await asyncio.wait_for(session.send(action), self._timings.reply_timeout)
         return reply
 
-    def _went_up(self, session: AmiSession, live: frozenset[str]) -> None:
+    def _went_up(
+        self, session: AmiSession, live: frozenset[str], fail_open_calls: list[ev.Event]
+    ) -> None:
         self._translator.retain(live)
         self._dial_slots = ami_actions.DialSlots()  # a restarted Asterisk has no globals
         self._session = session
-        log.info("ami_connected", host=self._host, port=self._port, live_channels=len(live))
+        log.info(
+            "ami_connected",
+            host=self._host,
+            port=self._port,
+            live_channels=len(live),
+            fail_open_calls=len(fail_open_calls),
+        )
+        for event in fail_open_calls:  # first: they settle adopted calls before the live check
+            self._emit(event)
         self._emit(ev.PbxConnected(live, self._clock()))
 
     def _went_down(self, reason: str) -> None:
@@ -225,7 +257,7 @@ class AmiPbx:
             except TimeoutError:
                 reason = f"no reply to Ping within {t.ping_timeout:g} s"
                 log.warning("ami_ping_timeout", timeout=t.ping_timeout)
-                _resolver(lost)(reason)
+                resolver(lost)(reason)
                 session.close()
             except ConnectionError:
                 return  # the loss is reported through `lost`
@@ -233,13 +265,13 @@ class AmiPbx:
     async def _heartbeat(self, session: AmiSession) -> None:
         while True:
             action = ami_actions.heartbeat(int(self._wall_clock()))
-            session.send(action).add_done_callback(_log_heartbeat_failure)
+            session.send(action).add_done_callback(log_heartbeat_failure)
             await asyncio.sleep(self._timings.heartbeat_interval)
 
     def _forget_refused_slot(
         self, action: ami_actions.AmiAction, sent: asyncio.Future[Reply]
     ) -> None:
-        if _failure_of(sent) is not None:
+        if failure_of(sent) is not None:
             self._dial_slots.forget(action)
 
     # --- events out -----------------------------------------------------------------------------
@@ -259,51 +291,3 @@ class AmiPbx:
             self._sink(event)
         except Exception as exc:
             log.error("event_sink_failed", event_type=type(event).__name__, error=repr(exc))
-
-
-class _FailureReport:
-    """Done-callback for a command's action replies: at most one CommandFailed per command."""
-
-    def __init__(self, pbx: AmiPbx, command: PbxCommand) -> None:
-        self._pbx = pbx
-        self._command = command
-        self._reported = False
-
-    def __call__(self, future: asyncio.Future[Reply]) -> None:
-        reason = _failure_of(future)
-        if reason is None or self._reported:
-            return
-        self._reported = True
-        log.warning(
-            "ami_command_failed",
-            command=type(self._command).__name__,
-            call_id=self._command.call_id,
-            reason=reason,
-        )
-        self._pbx._command_failed(self._command, reason)
-
-
-def _failure_of(future: asyncio.Future[Reply]) -> str | None:
-    if future.cancelled():
-        return "cancelled before the PBX replied"
-    exc = future.exception()
-    if exc is not None:
-        return f"no reply from the PBX: {exc}"
-    reply = first_message(future.result())
-    if reply.success:
-        return None
-    return str(reply.get("Message") or f"Response: {reply.get('Response', '')}")
-
-
-def _log_heartbeat_failure(future: asyncio.Future[Reply]) -> None:
-    reason = _failure_of(future)
-    if reason is not None:
-        log.warning("ami_heartbeat_not_set", reason=reason)
-
-
-def _resolver(lost: asyncio.Future[str]) -> Callable[[str], None]:
-    def resolve(reason: str) -> None:
-        if not lost.done():
-            lost.set_result(reason)
-
-    return resolve

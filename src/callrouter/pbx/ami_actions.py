@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import re
 
-from callrouter.domain.commands import HoldCall, PbxCommand, PlayAnnouncementAndHangUp, RingTarget
-from callrouter.pbx import safe
+from callrouter.domain.commands import (
+    ForgetFailOpenRecord,
+    HoldCall,
+    PbxCommand,
+    PlayAnnouncementAndHangUp,
+    RingTarget,
+)
+from callrouter.pbx import ami_failopen, safe
 
 AmiAction = dict[str, str]
 
@@ -71,6 +77,9 @@ def actions_for(command: PbxCommand, slots: DialSlots) -> list[AmiAction]:
             return slots.actions_for_ring(command)
         case PlayAnnouncementAndHangUp():
             return play_announcement_and_hang_up(command)
+        case ForgetFailOpenRecord():
+            family = f"{ami_failopen.FAMILY}/{safe.token(command.call_id)}"
+            return [{"Action": "DBDelTree", "Family": family}]
     raise safe.UnsafeValue(f"unknown PBX command {type(command).__name__}")
 
 
@@ -108,6 +117,10 @@ def ping() -> AmiAction:
 
 def core_show_channels() -> AmiAction:
     return {"Action": "CoreShowChannels"}
+
+
+def read_fail_open_journal() -> AmiAction:
+    return {"Action": "DBGetTree", "Family": ami_failopen.FAMILY}
 
 
 def _setvar(channel: str, variable: str, value: str) -> AmiAction:

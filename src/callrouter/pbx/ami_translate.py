@@ -1,7 +1,8 @@
 """AMI event -> domain events. Pure (no asyncio, no I/O) and stateful: it follows our calls.
 
 A call is ours from the moment the dialplan announces it (`UserEvent: CallrouterOffered` in
-`callrouter-inbound`) or the controller adopts it after a restart (`track`). Its id is the inbound
+`callrouter-inbound`) or the controller adopts it after a restart (`track`). A call the dialplan
+put through by itself (fail-open) is reported when it ends (see ami_failopen). Its id is the inbound
 channel's Uniqueid, which survives redirects and blind transfers. Everything about other channels
 is noise (an Asterisk stream carries ~155 events per call) and is ignored, except the destination
 legs our calls dialled (DialBegin's DestUniqueid), whose hang-up is reported as LegHungUp.
@@ -16,6 +17,7 @@ import structlog
 
 from callrouter.domain import events as ev
 from callrouter.domain.model import AttemptResult
+from callrouter.pbx import ami_failopen
 
 log = structlog.get_logger(__name__)
 
@@ -77,6 +79,8 @@ class AmiTranslator:
         return []
 
     def _user_event(self, m: Mapping[str, str], received_at: datetime) -> list[ev.Event]:
+        if m.get("UserEvent") == ami_failopen.ENDED_USER_EVENT:
+            return ami_failopen.from_user_event(m, event_time(m, received_at))
         if m.get("UserEvent") != OFFERED_USER_EVENT:
             return []
         call_id = m.get("Uniqueid", "")
