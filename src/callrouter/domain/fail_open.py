@@ -15,7 +15,6 @@ from callrouter.domain import events as ev
 from callrouter.domain.commands import (
     Command,
     ForgetFailOpenRecord,
-    RecordArrival,
     RecordControllerEvent,
 )
 from callrouter.domain.leaving import lost_outcome, outcome_of
@@ -74,7 +73,6 @@ class FailOpenCalls:
         call = self.floor.calls.get(e.call_id) or self._adopt_fail_open_call(e, out)
         if call.attempt is not None:  # a ring the controller started before it went away
             self._end_attempt(call, AttemptResult.FAILED, e.fail_open_at, out)
-        self.floor.dequeue(call.call_id)
         self._start_attempt(
             call, TargetKind.DIAL, FAIL_OPEN_TARGET, FAIL_OPEN_DIAL, e.fail_open_at, out
         )
@@ -91,19 +89,7 @@ class FailOpenCalls:
         call = self._new_call(
             e.call_id, e.linked_id, e.channel, e.entry, e.caller_number, e.caller_name, e.arrived_at
         )
-        out.append(
-            RecordArrival(
-                e.call_id,
-                e.linked_id,
-                e.channel,
-                e.entry,
-                call.entry.department,
-                call.entry.language,
-                e.caller_number,
-                e.caller_name,
-                e.arrived_at,
-            )
-        )
+        out.append(call.arrival_record())
         return call
 
     def _answerer(self, channel: str) -> str:

@@ -13,7 +13,6 @@ from callrouter.domain.commands import (
     Command,
     HoldCall,
     PlayAnnouncementAndHangUp,
-    RecordArrival,
     RecordControllerEvent,
     RecordOverflow,
     RingTarget,
@@ -158,19 +157,7 @@ class Router(RingResults, CallLeaving, FailOpenCalls):
         call = self._new_call(
             e.call_id, e.linked_id, e.channel, e.entry, e.caller_number, e.caller_name, e.at
         )
-        out.append(
-            RecordArrival(
-                e.call_id,
-                e.linked_id,
-                e.channel,
-                e.entry,
-                call.entry.department,
-                call.entry.language,
-                e.caller_number,
-                e.caller_name,
-                e.at,
-            )
-        )
+        out.append(call.arrival_record())
         if not self.switchboard.knows_entry(e.entry):
             detail = f"entry number {e.entry!r} is not configured; routed as the switchboard"
             out.append(RecordControllerEvent("unknown_entry", e.call_id, detail, e.at))

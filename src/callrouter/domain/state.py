@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from callrouter.domain.commands import RecordArrival
 from callrouter.domain.model import EntryNumber, Presence, Target, TargetKind, Telephonist
 
 
@@ -50,6 +51,20 @@ class CallState:
 
     def wait_at(self, at: datetime) -> float:
         return (at - self.arrived_at).total_seconds()
+
+    def arrival_record(self) -> RecordArrival:
+        """The call log's first step for this call."""
+        return RecordArrival(
+            self.call_id,
+            self.linked_id,
+            self.channel,
+            self.entry.number,
+            self.entry.department,
+            self.entry.language,
+            self.caller_number,
+            self.caller_name,
+            self.arrived_at,
+        )
 
 
 @dataclass

@@ -192,8 +192,7 @@ class AmiPbx:
             raise AmiRefused(f"login refused: {reply.get('Message', '')}")
 
     async def _read_fail_open_journal(self, session: AmiSession) -> list[tuple[str, str]]:
-        reply = await self._ask(session, ami_actions.read_fail_open_journal())
-        messages = reply if isinstance(reply, list) else [reply]
+        messages = await self._ask_list(session, ami_actions.read_fail_open_journal())
         if not messages[0].success:  # e.g. no `reporting` right: fail-open calls stay unlogged
             log.error("ami_fail_open_journal_unreadable", message=messages[0].get("Message", ""))
             return []
@@ -202,8 +201,7 @@ class AmiPbx:
     async def _resync(self, session: AmiSession) -> frozenset[str]:
         """Uniqueids of the channels Asterisk has now, plus calls offered while we asked."""
         offered_before = self._translator.tracked_call_ids()
-        reply = await self._ask(session, ami_actions.core_show_channels())
-        messages = reply if isinstance(reply, list) else [reply]
+        messages = await self._ask_list(session, ami_actions.core_show_channels())
         if not messages[0].success:
             raise AmiRefused(f"CoreShowChannels refused: {messages[0].get('Message', '')}")
         channels = {str(m.get("Uniqueid")) for m in messages if m.get("Event") == "CoreShowChannel"}
@@ -213,6 +211,11 @@ class AmiPbx:
     async def _ask(self, session: AmiSession, action: ami_actions.AmiAction) -> Reply:
         reply: Reply = await asyncio.wait_for(session.send(action), self._timings.reply_timeout)
         return reply
+
+    async def _ask_list(self, session: AmiSession, action: ami_actions.AmiAction) -> list[Any]:
+        """An action answered by an event list: the response first, then its events."""
+        reply = await self._ask(session, action)
+        return reply if isinstance(reply, list) else [reply]
 
     def _went_up(
         self, session: AmiSession, live: frozenset[str], fail_open_calls: list[ev.Event]
