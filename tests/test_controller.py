@@ -153,3 +153,30 @@ async def test_no_telephonist_is_rung_before_the_pbx_link_is_up() -> None:
     assert [cmd.HoldCall] == [type(c) for c in pbx.sent]
     await connected(controller, "c1")
     assert [cmd.HoldCall, cmd.RingTarget] == [type(c) for c in pbx.sent]
+
+
+def fail_open_call(call_id: str = "f1") -> ev.FailOpenCallEnded:
+    return ev.FailOpenCallEnded(
+        call_id, call_id, "PJSIP/t-2", "4589151515", "2", "Åse Øberg", MONDAY_10,
+        MONDAY_10, None, "", 16, False, MONDAY_10 + timedelta(seconds=20),
+    )  # fmt: skip
+
+
+async def test_the_pbx_keeps_its_fail_open_journal_entry_until_the_log_has_the_call() -> None:
+    call_log = FakeCallLog()
+    controller, _ = make(call_log)
+    await connected(controller)
+    call_log.journal.clear()
+    await controller.apply(fail_open_call())
+    assert "pbx:ForgetFailOpenRecord" == call_log.journal[-1]
+    assert all(entry.startswith("log:") for entry in call_log.journal[:-1])
+
+
+async def test_a_fail_open_call_the_log_could_not_take_stays_in_the_pbx_journal() -> None:
+    """A refused write must not delete the only other copy; it is read again on reconnect."""
+    call_log = FakeCallLog(broken=True)
+    controller, pbx = make(call_log)
+    await connected(controller)
+    await controller.apply(fail_open_call())
+    await controller.apply(arrival())
+    assert [cmd.RingTarget] == [type(c) for c in pbx.sent]

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, get_args
 
 import structlog
 
@@ -26,16 +26,8 @@ from callrouter.store.calllog import SqliteCallLog
 
 log = structlog.get_logger(__name__)
 
-LOG_COMMANDS = (
-    cmd.RecordArrival,
-    cmd.RecordAttemptStarted,
-    cmd.RecordAttemptEnded,
-    cmd.RecordAnswer,
-    cmd.RecordOverflow,
-    cmd.RecordTransfer,
-    cmd.RecordCallEnded,
-    cmd.RecordControllerEvent,
-)
+LOG_COMMANDS: tuple[type[cmd.LogCommand], ...] = get_args(cmd.LogCommand)
+PBX_COMMANDS: tuple[type[cmd.PbxCommand], ...] = get_args(cmd.PbxCommand)
 
 
 class PbxConnection(Pbx, Protocol):
@@ -135,15 +127,18 @@ class Controller:
             return
         self.applied += 1
         steps = [c for c in commands if isinstance(c, LOG_COMMANDS)]
-        if steps:
-            await self._record(steps)
-        for command in commands:
-            if not isinstance(command, LOG_COMMANDS):
-                await self._send(command)
+        written = await self._record(steps) if steps else True
+        for command in [c for c in commands if isinstance(c, PBX_COMMANDS)]:
+            if not written and isinstance(command, cmd.AFTER_COMMIT_ONLY):
+                log.warning("pbx_command_held_back", command=repr(command), why="log not written")
+                continue
+            await self._send(command)
 
-    async def _record(self, steps: list[cmd.LogCommand]) -> None:
+    async def _record(self, steps: list[cmd.LogCommand]) -> bool:
+        """Commit the steps; False if the database refused them."""
         try:
             await self.call_log.record_all(steps)
+            return True
         except Exception:
             # The database refused (disk full, broken file): keep routing callers, and keep the
             # steps in the structured log so they can be replayed into the database later.
@@ -151,6 +146,7 @@ class Controller:
             for step in steps:
                 fields = {k: str(v) for k, v in dataclasses.asdict(step).items()}
                 log.error("call_log_step_not_written", step=type(step).__name__, **fields)
+            return False
 
     async def _send(self, command: cmd.PbxCommand) -> None:
         try:

@@ -50,6 +50,10 @@ class ForgetFailOpenRecord:
 
 PbxCommand = HoldCall | RingTarget | PlayAnnouncementAndHangUp | ForgetFailOpenRecord
 
+# PBX commands that drop the PBX's own copy of what the call log now holds: sent only once the
+# log has committed the event's steps (routing commands go out even if the log write failed).
+AFTER_COMMIT_ONLY = (ForgetFailOpenRecord,)
+
 # --- call-log commands ----------------------------------------------------------------------
 
 
