@@ -8,6 +8,8 @@ cd "$here"
 need_apt=()
 command -v debootstrap >/dev/null || need_apt+=(debootstrap)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# Debian's Chromium: the browser tests drive it with playwright (which downloads no browser)
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

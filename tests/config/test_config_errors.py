@@ -426,3 +426,33 @@ def test_an_empty_file_is_reported() -> None:
 def test_a_missing_file_is_reported() -> None:
     expected = ["nowhere.yaml: cannot read the file: No such file or directory"]
     assert expected == [str(p) for p in check_config(Path("nowhere.yaml"))]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        (
+            "{metric: service_level_rings, scope: jobcentre, at_least: 0.9}",
+            "callrouter.yaml:22: kpis.targets[0].scope: there is no department 'jobcentre'"
+            "; did you mean 'jobcenter'?",
+        ),
+        (
+            "{metric: service_level_rings, scope: switchboard, at_least: 0.9, at_most: 0.95}",
+            "callrouter.yaml:22: kpis.targets[0]: give either at_least or at_most"
+            " (a share from 0 to 1, e.g. 0.9)",
+        ),
+        (
+            "{metric: service_level_rings, scope: switchboard, at_least: 90}",
+            "callrouter.yaml:22: kpis.targets[0].at_least: input should be less than or equal"
+            " to 1 (got 90)",
+        ),
+        (
+            "{metric: speed, scope: switchboard, at_least: 0.9}",
+            "callrouter.yaml:22: kpis.targets[0].metric: input should be 'service_level_rings',"
+            " 'service_level_seconds', 'abandonment_rate' or 'repeat_caller_rate' (got 'speed')",
+        ),
+    ],
+)
+def test_a_bad_kpi_target_is_named_with_its_line(target: str, expected: str) -> None:
+    """A supervisor's typo in a target is caught by check-config, not by a wrong report."""
+    assert [expected] == problems(MINIMAL + f"kpis:\n  targets:\n    - {target}\n")

@@ -11,6 +11,8 @@ import yaml
 
 from callrouter.config import AppConfig, check_config, load_config, summarize
 from callrouter.domain.hours import END_OF_DAY, TimeRange
+from callrouter.domain.kpis import DEFAULT_TARGETS, Metric, ServiceLevelFormula
+from callrouter.domain.kpis import Target as KpiTarget
 from callrouter.domain.model import EntryNumber, Target, TargetKind, Telephonist
 from callrouter.sandbox.configs import sandbox_config
 
@@ -206,3 +208,36 @@ def test_the_sandbox_config_used_by_the_end_to_end_tests_loads(tmp_path: Path) -
     path = write(tmp_path, yaml.safe_dump(raw, allow_unicode=True))
     config = load_config(path)
     assert (5, tmp_path / "log.sqlite3") == (len(config.switchboard.telephonists), config.database)
+
+
+def test_the_example_holds_reports_to_the_lulea_targets(example: AppConfig) -> None:
+    """Supervisors see the published targets (DOMAIN.md) as the default KPI configuration."""
+    kpis = example.kpis
+    assert (3, 300.0, 5.0, 24 * 3600.0) == (
+        kpis.answer_within_rings,
+        kpis.answer_within_seconds,
+        kpis.short_abandon_seconds,
+        kpis.repeat_window_seconds,
+    )
+    assert ServiceLevelFormula.ANSWERED_AND_LONG_ABANDONS == kpis.formula
+    assert DEFAULT_TARGETS == kpis.targets
+    assert 5.0 == kpis.ring_cadence_seconds
+
+
+def test_kpi_settings_come_from_the_file_and_default_to_lulea(tmp_path: Path) -> None:
+    raw = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    del raw["kpis"]
+    raw["kpis"] = {
+        "service_level_formula": "answered",
+        "targets": [
+            {"metric": "abandonment_rate", "scope": "jobcenter", "at_most": 0.2},
+        ],
+    }
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    kpis = load_config(path).kpis
+    assert ServiceLevelFormula.ANSWERED == kpis.formula
+    assert (KpiTarget(Metric.ABANDONMENT_RATE, "jobcenter", None, 0.2),) == kpis.targets
+    del raw["kpis"]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert DEFAULT_TARGETS == load_config(path).kpis.targets

@@ -25,6 +25,7 @@ from callrouter.domain.commands import (
 from callrouter.domain.model import AttemptResult, Outcome, OverflowReason, TargetKind
 from callrouter.ports import OpenCall
 from callrouter.store.calllog import SqliteCallLog
+from callrouter.store.schema import SCHEMA_VERSION, migration_script
 from tests.store.steps import (
     T0,
     answered_lifecycle,
@@ -300,8 +301,28 @@ async def test_reopening_an_existing_log_keeps_its_data_and_schema(db_path: Path
             tables
             == connection.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
         )
-        assert [(1,)] == connection.execute("PRAGMA user_version").fetchall()
+        assert [(SCHEMA_VERSION,)] == connection.execute("PRAGMA user_version").fetchall()
         assert [("wal",)] == connection.execute("PRAGMA journal_mode").fetchall()
+
+
+async def test_a_version_1_log_is_upgraded_and_its_calls_count_as_routed_here(
+    db_path: Path,
+) -> None:
+    """Upgrading callrouter keeps last month's calls, marked as this controller's own."""
+    with other_connection(db_path) as connection:
+        connection.executescript(migration_script(0))
+        connection.execute(
+            "INSERT INTO calls (call_id, linked_id, channel, entry, caller_number, caller_name,"
+            " arrived_at) VALUES (?, ?, 'PJSIP/x-1', '4589151515', '+4511', 'Åse', 1.5)",
+            (CALL, CALL),
+        )
+        connection.commit()
+    log = await SqliteCallLog.open(db_path)
+    await log.close()
+    with other_connection(db_path) as connection:
+        assert [(SCHEMA_VERSION,)] == connection.execute("PRAGMA user_version").fetchall()
+        rows = connection.execute("SELECT call_id, source FROM calls").fetchall()
+    assert [(CALL, "callrouter")] == rows
 
 
 async def test_a_log_from_a_newer_callrouter_is_refused(db_path: Path) -> None:

@@ -14,11 +14,13 @@ from callrouter.config.schema import (
     DepartmentSection,
     Document,
     HolidaysSection,
+    KpiSection,
     PbxSection,
     TargetSection,
 )
 from callrouter.config.types import AppConfig, Calendar, Lines, PbxSettings
 from callrouter.config.values import SWITCHBOARD, days_of
+from callrouter.domain import kpis
 from callrouter.domain.hours import Closure, OpeningHours, TimeRange
 from callrouter.domain.model import (
     AfterHoursRoute,
@@ -61,6 +63,7 @@ def build_app_config(document: Document, path: Path, lines: Lines) -> AppConfig:
         log_format=document.logging.format,
         log_level=document.logging.level,
         switchboard=switchboard,
+        kpis=_kpis(document.kpis, document.ring_cadence_seconds),
     )
 
 
@@ -138,3 +141,24 @@ def _target(section: TargetSection | None, departments: Mapping[str, Department]
         return Target(TargetKind.DIAL, section.name or section.dial, section.dial)
     department = departments[str(section.department)]
     return Target(TargetKind.DEPARTMENT, department.id, department.function_number)
+
+
+def _kpis(section: KpiSection, cadence: float) -> kpis.KpiSettings:
+    targets = (
+        kpis.DEFAULT_TARGETS
+        if section.targets is None
+        else tuple(
+            kpis.Target(t.metric, t.scope, t.at_least, t.at_most, t.source or "")
+            for t in section.targets
+        )
+    )
+    return kpis.KpiSettings(
+        ring_cadence_seconds=cadence,
+        answer_within_rings=section.answer_within_rings,
+        answer_within_seconds=section.answer_within_seconds,
+        short_abandon_seconds=section.short_abandon_seconds,
+        formula=section.service_level_formula,
+        repeat_window_seconds=section.repeat_caller_window_hours * 3600,
+        telephonist_names=section.telephonist_names,
+        targets=targets,
+    )

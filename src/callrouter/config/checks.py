@@ -11,6 +11,9 @@ from callrouter.config.schema import Document, context_for, keys_at
 from callrouter.config.types import Lines, Loc, Problem
 from callrouter.config.values import ID_PATTERN, SWITCHBOARD, Invalid, did_you_mean
 from callrouter.config.yaml_lines import problem_at
+from callrouter.domain.kpis import Scope
+
+SCOPES = [scope.value for scope in Scope]
 
 # --- pass 2: each value against the schema --------------------------------------------------
 
@@ -66,11 +69,15 @@ def reference_problems(raw: object, file: str, lines: Lines) -> list[Problem]:
         if isinstance(target, dict) and isinstance(target.get("department"), str):
             department_loc = (*target_loc, "department")
             problems += _unknown(file, lines, department_loc, target["department"], departments)
+    for index, scope in _values(_dig(document, ("kpis",)), "targets", "scope"):
+        if scope not in SCOPES:
+            scope_loc = ("kpis", "targets", index, "scope")
+            problems += _unknown(file, lines, scope_loc, scope, departments, SCOPES)
     return problems
 
 
-def _values(document: Mapping[str, object], section: str, key: str) -> list[tuple[int, str]]:
-    items = document.get(section)
+def _values(document: object, section: str, key: str) -> list[tuple[int, str]]:
+    items = document.get(section) if isinstance(document, dict) else None
     if not isinstance(items, list):
         return []
     return [

@@ -34,16 +34,19 @@ from callrouter.config.values import (
     Language,
     Moment,
     Number,
+    Share,
     Sound,
     Strict,
     Token,
     countries,
     country_code,
     department_id,
+    kpi_scope,
     path_in_config,
     route,
     timezone_name,
 )
+from callrouter.domain.kpis import Metric, ServiceLevelFormula
 
 
 def _at_least_one_telephonist(items: list[TelephonistSection]) -> list[TelephonistSection]:
@@ -166,6 +169,30 @@ class RoutingSection(Section):
     after_hours: AfterHoursSection = AfterHoursSection()
 
 
+class KpiTargetSection(Section):
+    metric: Metric
+    scope: Annotated[str, PlainValidator(kpi_scope)]
+    at_least: Share | None = None
+    at_most: Share | None = None
+    source: Label | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Self:
+        if (self.at_least is None) == (self.at_most is None):
+            raise Invalid("give either at_least or at_most (a share from 0 to 1, e.g. 0.9)")
+        return self
+
+
+class KpiSection(Section):
+    answer_within_rings: Annotated[int, Field(strict=True, ge=1, le=50)] = 3
+    answer_within_seconds: Annotated[float, Field(strict=True, gt=0, le=86400)] = 300.0
+    short_abandon_seconds: Annotated[float, Field(strict=True, ge=0, le=600)] = 5.0
+    service_level_formula: ServiceLevelFormula = ServiceLevelFormula.ANSWERED_AND_LONG_ABANDONS
+    repeat_caller_window_hours: Annotated[float, Field(strict=True, gt=0, le=24 * 90)] = 24.0
+    telephonist_names: Annotated[bool, Strict] = False
+    targets: list[KpiTargetSection] | None = None  # None: the Luleå defaults (DOMAIN.md)
+
+
 class Document(Section):
     timezone: Annotated[str, PlainValidator(timezone_name)]
     pbx: PbxSection
@@ -177,6 +204,7 @@ class Document(Section):
     telephonists: Annotated[list[TelephonistSection], AfterValidator(_at_least_one_telephonist)]
     departments: list[DepartmentSection] = []
     routing: RoutingSection = RoutingSection()
+    kpis: KpiSection = KpiSection()
 
 
 def keys_at(loc: Iterable[str | int]) -> list[str]:

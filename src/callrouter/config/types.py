@@ -11,9 +11,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from callrouter.config.values import Invalid
-from callrouter.domain.model import (
-    Switchboard,
-)
+from callrouter.domain.kpis import KpiSettings
+from callrouter.domain.model import Switchboard
 
 Loc = tuple[str | int, ...]
 Lines = Mapping[Loc, int]
@@ -92,6 +91,7 @@ class AppConfig:
     log_format: Literal["console", "json"]
     log_level: Literal["debug", "info", "warning", "error"]
     switchboard: Switchboard
+    kpis: KpiSettings = field(default_factory=KpiSettings)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from callrouter.domain.hours import END_OF_DAY, WEEKDAYS, TimeRange
+from callrouter.domain.kpis import Scope
 from callrouter.pbx import safe
 
 SWITCHBOARD = "switchboard"  # the entry route that means "the switchboard", not a department
@@ -128,6 +129,14 @@ def route(value: object) -> str:
     if text != SWITCHBOARD and not ID_PATTERN.fullmatch(text):
         raise Invalid(f"{text!r} is not '{SWITCHBOARD}' or a department id")
     return text
+
+
+def kpi_scope(value: object) -> str:
+    """A KPI target's scope: switchboard, departments, all, or a department id."""
+    text = _text(value, "a scope")
+    if text in {scope.value for scope in Scope} or ID_PATTERN.fullmatch(text):
+        return text
+    raise Invalid(f"{text!r} is not a scope: use switchboard, departments, all or a department id")
 
 
 def timezone_name(value: object) -> str:
@@ -237,3 +246,4 @@ Hours = Annotated[dict[DayKey, DayRanges], AfterValidator(_each_day_once)]
 IsoDate = Annotated[date, PlainValidator(_date)]
 Moment = Annotated[datetime, PlainValidator(_moment)]
 Strict = Field(strict=True)
+Share = Annotated[float, Field(strict=True, ge=0, le=1)]  # a fraction: 0.9 is 90 %

@@ -15,6 +15,9 @@ Tables (version 1):
 - ``overflows`` and ``transfers``: zero or more per call.
 - ``controller_events``: not call steps (telephonist pauses, PBX connected/disconnected);
   the downtime report is computed from these.
+- ``calls.source`` (version 2): where the row came from: ``callrouter`` for calls this
+  controller routed, ``queue_log:<queue>`` for calls imported from an Asterisk queue_log, so a
+  report can be run on either and the two compared.
 - ``orphan_steps``: steps that could not be applied (unknown call id, a second end of a call,
   an attempt that never started...). They are kept, not dropped, with the reason and the whole
   step as JSON, so nothing the controller sent is lost and a defect can be investigated.
@@ -99,7 +102,12 @@ CREATE TABLE orphan_steps (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+SCHEMA_V2 = """
+ALTER TABLE calls ADD COLUMN source TEXT NOT NULL DEFAULT 'callrouter';
+CREATE INDEX calls_source_arrived_at ON calls (source, arrived_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
 """``MIGRATIONS[n]`` upgrades user_version ``n`` to ``n + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
