@@ -52,7 +52,13 @@ from callrouter.domain.commands import (
 )
 from callrouter.domain.model import AttemptResult, Outcome, OverflowReason, RoutingPolicy
 from callrouter.domain.model import TargetKind as Kind
-from callrouter.pbx.queue_log_lines import Entry, LineProblem, ProblemKind, parse_line
+from callrouter.pbx.queue_log_lines import (
+    NON_CALL_EVENTS,
+    Entry,
+    LineProblem,
+    ProblemKind,
+    parse_line,
+)
 
 UNFINISHED_CAUSE = "lost: the queue_log ended before the call left the queue"
 RESTART_CAUSE = "lost: Asterisk restarted (queue_log QUEUESTART) while the call was in the queue"
@@ -130,7 +136,7 @@ class QueueLogCalls:
         self.department = department
         self.problems = Problems()
         self.lines_read = 0
-        self.lines_used = 0  # lines of this queue (and QUEUESTART) that were well formed
+        self.lines_used = 0  # lines of this queue (and QUEUESTART) read without a problem
         self._waiting: dict[str, _Waiting] = {}
         self._last_at = 0.0  # the time of the latest well-formed line
 
@@ -143,13 +149,21 @@ class QueueLogCalls:
             return []
         if parsed is None:
             return []
-        self.lines_used += 1
         self._last_at = max(self._last_at, parsed.at)
-        if parsed.event == "QUEUESTART":
-            return self._lose_all(RESTART_CAUSE, parsed.at)
-        if parsed.event == "ENTERQUEUE":
-            return self._entered(parsed)
-        return self._step(parsed)
+        problems_before = self.problems.total
+        ended = self._apply(parsed)
+        if self.problems.total == problems_before:
+            self.lines_used += 1
+        return ended
+
+    def _apply(self, entry: Entry) -> list[ImportedCall]:
+        if entry.event == "QUEUESTART":
+            return self._lose_all(RESTART_CAUSE, entry.at)
+        if entry.event in NON_CALL_EVENTS:
+            return []
+        if entry.event == "ENTERQUEUE":
+            return self._entered(entry)
+        return self._step(entry)
 
     def finish(self) -> list[ImportedCall]:
         """The calls still in the queue when the file ended (see the module docstring)."""

@@ -188,5 +188,6 @@ def _without_padding(data: tuple[str, ...], most: int) -> tuple[str, ...]:
 
 
 def _shown(raw: bytes) -> str:
-    """A bad line, printable: not UTF-8 bytes as \\x escapes, cut to 80 characters."""
-    return raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")[:80]
+    """A bad line, printable: not UTF-8 bytes and control characters as escapes, cut short."""
+    text = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")[:80]
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
