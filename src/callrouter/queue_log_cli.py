@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from callrouter.config import AppConfig, ConfigError, load_config
 from callrouter.domain.model import Outcome
@@ -57,8 +57,7 @@ class Tally:
 def run(args: argparse.Namespace) -> int:
     problem = _argument_problem(args)
     if problem is not None:
-        print(f"import-queue-log: {problem}", file=sys.stderr)
-        return 2
+        return _refused(problem)
     try:
         config = load_config(args.config)
     except ConfigError as error:
@@ -68,21 +67,36 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config.log_format, config.log_level)  # log lines to stderr, not stdout
     problem = _department_problem(args, config)
     if problem is not None:
-        print(f"import-queue-log: {problem}", file=sys.stderr)
-        return 2
+        return _refused(problem)
+    try:
+        lines = args.file.open("rb")
+    except OSError as error:
+        return _refused(f"{args.file}: {error.strerror}")
+    with lines:
+        return _import_into(config, args, lines)
+
+
+def _import_into(config: AppConfig, args: argparse.Namespace, lines: BinaryIO) -> int:
     parser = QueueLogCalls(args.queue, config.switchboard.policy, args.department)
     try:
-        with args.file.open("rb") as lines:
-            store = QueueLogStore.open(config.database, f"queue_log:{args.queue}")
-            try:
-                tally = _import(lines, parser, store)
-            finally:
-                store.close()
-    except (OSError, sqlite3.Error, RuntimeError) as error:
-        print(f"import-queue-log: {error}", file=sys.stderr)
-        return 2
+        store = QueueLogStore.open(config.database, f"queue_log:{args.queue}")
+    except (sqlite3.Error, RuntimeError) as error:
+        return _refused(f"call log {config.database}: {error}")
+    try:
+        tally = _import(lines, parser, store)
+    except OSError as error:
+        return _refused(f"reading {args.file} (the calls before are stored): {error}")
+    except sqlite3.Error as error:
+        return _refused(f"call log {config.database} (the calls before are stored): {error}")
+    finally:
+        store.close()
     print(summary(args.file, parser, store, tally))
     return 0
+
+
+def _refused(problem: str) -> int:
+    print(f"import-queue-log: {problem}", file=sys.stderr)
+    return 2
 
 
 def _argument_problem(args: argparse.Namespace) -> str | None:
@@ -122,7 +136,7 @@ def summary(file: Path, parser: QueueLogCalls, store: QueueLogStore, tally: Tall
     calls = sum(tally.outcomes.values())
     outcomes = ", ".join(f"{tally.outcomes[o]} {o.value}" for o in Outcome if tally.outcomes[o])
     text = [
-        f"{file}: {parser.lines_read} lines read, {parser.lines_used} of queue {parser.queue}",
+        f"{file}: {parser.lines_read} lines read, {parser.lines_used} of queue {parser.queue} used",
         f"calls: {calls} ({outcomes or 'none'})",
         f"  {counts.new} new, {counts.already_imported} already imported, "
         f"{counts.completed} completed since an earlier import (stored as {store.source})",
