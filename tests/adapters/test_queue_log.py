@@ -394,3 +394,14 @@ def test_only_the_calls_still_in_the_queue_are_held_while_reading() -> None:
 def test_times_are_utc() -> None:
     call = one_call("104|c1|q|NONE|ABANDON|1|1|4\n")
     assert datetime(1970, 1, 1, 0, 1, 40, tzinfo=UTC) == call.steps[0].at
+
+
+def test_a_time_with_a_fraction_is_read_and_a_signed_or_empty_one_is_not() -> None:
+    calls, parser = read_text(
+        "100.25|c1|q|NONE|ENTERQUEUE||45|1\n"
+        "-104|c1|q|NONE|ABANDON|1|1|4\n"
+        "|c1|q|NONE|ABANDON|1|1|4\n"
+        "104.75|c1|q|NONE|ABANDON|1|1|4\n"
+    )
+    assert [4.5] == [epoch(end_of(c).at) - epoch(c.steps[0].at) for c in calls]
+    assert {ProblemKind.BAD_TIME: 2} == dict(parser.problems.counts)

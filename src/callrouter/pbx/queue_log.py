@@ -9,10 +9,12 @@ so every column means what it means there (see README "The call log"):
   queues), ``channel`` and ``caller_name`` empty (not in the queue_log), ``entry`` the queue
   name, ``caller_number`` ENTERQUEUE's caller id, ``arrived_at`` ENTERQUEUE's time.
 - each ring of a member is an attempt on target ``<member name>`` (``dial`` empty: the
-  queue_log has no interface): RINGNOANSWER -> ``no_answer``, RINGCANCELED ->
-  ``caller_hung_up`` (as the live Dial status CANCEL), CONNECT -> ``answered``, AGENTDUMP and
-  SYSCOMPAT -> ``failed``. An attempt ends at its line's time and started its ring time before
-  (never before the arrival); its rings are ``rings_for(ring time)``.
+  queue_log has no interface): RINGNOANSWER -> ``no_answer`` (app_queue also writes it for a
+  busy or congested member), RINGCANCELED -> ``caller_hung_up`` (as the live Dial status CANCEL:
+  the ring was stopped, not missed; also when another member answered first under ringall),
+  CONNECT -> ``answered``, AGENTDUMP and SYSCOMPAT -> ``failed``. An attempt ends at its
+  line's time and started its ring time before (never before the arrival); its rings are
+  ``rings_for(ring time)``.
 - CONNECT is the answer: ``answered_by`` the member, ``wait_seconds`` CONNECT's time minus
   the arrival, ``rings_heard`` ``RoutingPolicy.rings_for(wait)``.
 - the end: COMPLETECALLER / COMPLETEAGENT -> ``answered``; BLINDTRANSFER / ATTENDEDTRANSFER /

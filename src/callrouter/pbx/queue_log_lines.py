@@ -5,8 +5,9 @@ Pure: bytes in, values out. The file format is what app_queue's file logger writ
 
     epoch|uniqueid|queue|agent|EVENT|data1|data2|...
 
-``epoch`` is whole seconds (``time(NULL)``), ``uniqueid`` the caller channel's Uniqueid (or
-``NONE`` for queue-level lines), ``agent`` the member name (or ``NONE``). The data fields of each
+``epoch`` is whole seconds (``time(NULL)``; a decimal fraction is accepted), ``uniqueid`` the
+caller channel's Uniqueid (or ``NONE`` for queue-level lines), ``agent`` the member name (or
+``NONE``). The data fields of each
 event, as app_queue writes them (``apps/app_queue.c``, Asterisk 12 to 22; checked against the real
 Asterisk 22.10.1 sample in ``tests/fixtures/asterisk/queue_log.app_queue-40-calls`` for every
 event it holds, the rest from the app_queue source and the Asterisk wiki page "Queue Logs"):
@@ -49,7 +50,7 @@ class ProblemKind(enum.StrEnum):
     NOT_UTF8 = "not UTF-8"
     TRUNCATED = "truncated last line (no line end)"
     FIELD_COUNT = "wrong field count"
-    BAD_TIME = "time is not a whole number of seconds"
+    BAD_TIME = "time is not epoch seconds"
     BAD_NUMBER = "a data field that must be a number is not"
     UNKNOWN_EVENT = "unknown event"
     NO_SUCH_CALL = "event for a call never entered (or already gone)"
@@ -151,7 +152,7 @@ def parse_line(line_no: int, raw: bytes, queue: str) -> Entry | LineProblem | No
         detail = f"{len(fields)} fields, at least {FIXED_FIELDS} needed: {text[:80]}"
         return LineProblem(line_no, ProblemKind.FIELD_COUNT, detail)
     epoch, uniqueid, line_queue, agent, event = fields[:FIXED_FIELDS]
-    if not epoch.isascii() or not epoch.isdigit():
+    if not _is_epoch(epoch):
         return LineProblem(line_no, ProblemKind.BAD_TIME, f"{epoch[:40]!r}")
     if line_queue != queue and event != "QUEUESTART":
         return None
@@ -177,6 +178,12 @@ def _checked(entry: Entry) -> Entry | LineProblem:
             detail = f"{entry.event} data field {index + 1} is {data[index][:40]!r}"
             return LineProblem(entry.line_no, ProblemKind.BAD_NUMBER, detail)
     return dataclasses.replace(entry, data=data)
+
+
+def _is_epoch(text: str) -> bool:
+    """Whole seconds as app_queue writes them; a decimal fraction (other writers) is accepted."""
+    whole, _, fraction = text.partition(".")
+    return whole.isascii() and whole.isdigit() and (fraction == "" or fraction.isdigit())
 
 
 def _without_padding(data: tuple[str, ...], most: int) -> tuple[str, ...]:
