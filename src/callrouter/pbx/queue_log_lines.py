@@ -7,10 +7,14 @@ Pure: bytes in, values out. The file format is what app_queue's file logger writ
 
 ``epoch`` is whole seconds (``time(NULL)``; a decimal fraction is accepted), ``uniqueid`` the
 caller channel's Uniqueid (or ``NONE`` for queue-level lines), ``agent`` the member name (or
-``NONE``). The data fields of each
-event, as app_queue writes them (``apps/app_queue.c``, Asterisk 12 to 22; checked against the real
-Asterisk 22.10.1 sample in ``tests/fixtures/asterisk/queue_log.app_queue-40-calls`` for every
-event it holds, the rest from the app_queue source and the Asterisk wiki page "Queue Logs"):
+``NONE``). The data fields of each event are what app_queue (``apps/app_queue.c``, Asterisk 12
+to 22) writes. Sources, since no Asterisk documentation is kept here: (1) the real Asterisk
+22.10.1 sample ``tests/fixtures/asterisk/queue_log.app_queue-40-calls`` for every event it holds
+(ENTERQUEUE, CONNECT, RINGNOANSWER, RINGCANCELED, ABANDON, COMPLETE*); (2) the event names and
+format strings in the sandbox's Asterisk 22 ``app_queue.so`` (``strings``: ``%ld|%s|%ld``,
+``%s|%d|%d|%ld``, ``%d|%d|%ld|%.40s``, ``%s|%s|%ld|%ld|%d``, ``BRIDGE|%s``, ``APP|%s``,
+``LINK|%s|%s``, ...); (3) the writer's knowledge of app_queue.c and the Asterisk wiki page "Queue
+Logs" for which string goes with which event:
 
 ==================  =================================================================
 ENTERQUEUE          url | callerid [| position]  (position since Asterisk 12)
