@@ -294,14 +294,28 @@ def test_a_restart_ends_every_waiting_call_as_lost_and_answered_ones_as_answered
         + "101|c2|q|NONE|ENTERQUEUE||4599|2\n"
         + "105|c1|q|tel1|CONNECT|5|c3|2\n"
         + "130|NONE|NONE|NONE|QUEUESTART|\n"
+        + "140|d1|q|NONE|ENTERQUEUE||4598|1\n"
+        + "150|d1|q|NONE|ABANDON|1|1|10\n"
     )
     assert [
+        ("queue_log:q:d1@140", Outcome.ABANDONED, "queue_log ABANDON", 150.0, False),
         ("queue_log:q:c1@100", Outcome.ANSWERED, RESTART_CAUSE, 130.0, False),
         ("queue_log:q:c2@101", Outcome.FAILED, RESTART_CAUSE, 130.0, False),
     ] == [
         (c.call_id, c.outcome, end_of(c).hangup_cause, epoch(end_of(c).at), c.unfinished)
         for c in calls
     ]
+
+
+def test_a_call_with_lines_after_a_queuestart_goes_on_as_usual() -> None:
+    """QUEUESTART is written when the queue_log is opened; a reopened log must not lose calls."""
+    calls, parser = read_text(
+        ENTER + "130|NONE|NONE|NONE|QUEUESTART|\n" + "135|c1|q|tel1|CONNECT|35|c3|2\n"
+    )
+    assert [(Outcome.ANSWERED, UNFINISHED_CAUSE, True)] == [
+        (c.outcome, end_of(c).hangup_cause, c.unfinished) for c in calls
+    ]
+    assert 0 == parser.problems.total
 
 
 def test_a_call_still_in_the_queue_at_the_end_of_the_file_is_reported_unfinished() -> None:

@@ -291,3 +291,14 @@ async def test_the_export_gives_sensible_rows_for_imported_calls(
     csv_out = io.StringIO()
     assert 40 == await export_calls(db_of(config), csv_out, "csv", None, None)
     assert "1:telephonist:tel3:no_answer:3|2:telephonist:tel1:answered:2" in csv_out.getvalue()
+
+
+def test_a_call_log_from_a_newer_callrouter_is_refused(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    with sqlite3.connect(db_of(config)) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    code, out, err = run_import(capsys, config, SAMPLE)
+    assert (2, "") == (code, out)
+    assert "has call-log schema version 999" in err
+    assert [] == rows(config, "SELECT name FROM sqlite_master")

@@ -25,9 +25,10 @@ so every column means what it means there (see README "The call log"):
   the call after Queue() is not in the queue_log); WITHDRAW -> ``failed``. ``hangup_cause`` is
   ``queue_log <EVENT>``, ``ended_at`` the time of that line: the queue_log does not see the
   caller hang up after leaving the queue.
-- a QUEUESTART line (app_queue loaded: Asterisk restarted) ends every call still waiting as the
-  live controller ends calls the PBX lost: ``failed`` (``answered`` if answered), cause
-  `RESTART_CAUSE`, at that time.
+- a QUEUESTART line (the queue_log opened: Asterisk started) marks the calls still waiting. A
+  marked call that the file never mentions again is ended as the live controller ends calls the
+  PBX lost: ``failed`` (``answered`` if answered), cause `RESTART_CAUSE`, at the QUEUESTART's
+  time. A marked call that has further lines (the log was only reopened) goes on as usual.
 - a call still open at the end of the file is handed back by `finish` with ``unfinished``
   set: ``failed`` (``answered`` if answered), cause `UNFINISHED_CAUSE`, ``ended_at`` the time
   of the file's last line (it was still in the queue then). The store replaces such a call
@@ -127,6 +128,7 @@ class _Waiting:
     steps: list[LogCommand]
     attempts: int = 0
     answered: bool = False
+    restarted_at: float | None = None  # a QUEUESTART came, and no line for this call since
 
 
 class QueueLogCalls:
@@ -160,7 +162,9 @@ class QueueLogCalls:
 
     def _apply(self, entry: Entry) -> list[ImportedCall]:
         if entry.event == "QUEUESTART":
-            return self._lose_all(RESTART_CAUSE, entry.at)
+            for call in self._waiting.values():
+                call.restarted_at = call.restarted_at or entry.at
+            return []
         if entry.event in NON_CALL_EVENTS:
             return []
         if entry.event == "ENTERQUEUE":
@@ -169,15 +173,18 @@ class QueueLogCalls:
 
     def finish(self) -> list[ImportedCall]:
         """The calls still in the queue when the file ended (see the module docstring)."""
-        calls = self._lose_all(UNFINISHED_CAUSE, self._last_at)
-        return [ImportedCall(c.call_id, c.outcome, True, c.steps) for c in calls]
+        ended = []
+        for call in list(self._waiting.values()):
+            if call.restarted_at is not None:
+                ended.append(self._lost(call, RESTART_CAUSE, call.restarted_at))
+            else:
+                lost = self._lost(call, UNFINISHED_CAUSE, self._last_at)
+                ended.append(ImportedCall(lost.call_id, lost.outcome, True, lost.steps))
+        return ended
 
     @property
     def waiting(self) -> int:
         return len(self._waiting)
-
-    def _lose_all(self, cause: str, at: float) -> list[ImportedCall]:
-        return [self._lost(call, cause, at) for call in list(self._waiting.values())]
 
     def _entered(self, entry: Entry) -> list[ImportedCall]:
         ended: list[ImportedCall] = []
@@ -207,6 +214,7 @@ class QueueLogCalls:
             detail = f"{entry.event} for {entry.uniqueid[:40]}"
             self.problems.add(LineProblem(entry.line_no, ProblemKind.NO_SUCH_CALL, detail))
             return []
+        call.restarted_at = None
         if entry.event in RING_RESULTS:
             ring_ms = entry.number(0) if entry.data else 0
             self._attempt(call, entry, RING_RESULTS[entry.event], ring_ms / 1000)

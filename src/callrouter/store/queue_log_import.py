@@ -45,10 +45,14 @@ class QueueLogStore:
 
     @classmethod
     def open(cls, path: Path, source: str) -> QueueLogStore:
-        asyncio.run(_create_or_migrate(path))
-        conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in PRAGMAS:
-            conn.execute(pragma)
+        conn = sqlite3.connect(path, isolation_level=None)  # fails at once on a bad path
+        try:
+            asyncio.run(_create_or_migrate(path))
+            for pragma in PRAGMAS:
+                conn.execute(pragma)
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn, source)
 
     def store(self, calls: Sequence[ImportedCall]) -> None:
