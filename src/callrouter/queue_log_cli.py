@@ -49,9 +49,10 @@ class Tally:
 
     def add(self, calls: Iterable[ImportedCall]) -> None:
         for call in calls:
-            self.outcomes[call.outcome] += 1
             if call.unfinished:
                 self.unfinished.append(call.call_id)
+            else:
+                self.outcomes[call.outcome] += 1
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,8 +134,11 @@ def _import(lines: Iterable[bytes], parser: QueueLogCalls, store: QueueLogStore)
 
 def summary(file: Path, parser: QueueLogCalls, store: QueueLogStore, tally: Tally) -> str:
     counts = store.counts
-    calls = sum(tally.outcomes.values())
-    outcomes = ", ".join(f"{tally.outcomes[o]} {o.value}" for o in Outcome if tally.outcomes[o])
+    calls = sum(tally.outcomes.values()) + len(tally.unfinished)
+    figures = [f"{tally.outcomes[o]} {o.value}" for o in Outcome if tally.outcomes[o]]
+    if tally.unfinished:
+        figures.append(f"{len(tally.unfinished)} unfinished")
+    outcomes = ", ".join(figures)
     text = [
         f"{file}: {parser.lines_read} lines read, {parser.lines_used} of queue {parser.queue} used",
         f"calls: {calls} ({outcomes or 'none'})",
@@ -145,8 +149,9 @@ def summary(file: Path, parser: QueueLogCalls, store: QueueLogStore, tally: Tall
         shown = ", ".join(tally.unfinished[:SHOWN_UNFINISHED])
         more = " ..." if len(tally.unfinished) > SHOWN_UNFINISHED else ""
         text.append(
-            f"  {len(tally.unfinished)} still in the queue when the file ended, stored as "
-            f"failed (or answered) until a longer copy is imported: {shown}{more}"
+            f"  {len(tally.unfinished)} unfinished: still in the queue when the file ended, "
+            "stored as failed (answered if answered) until a longer copy is imported:\n"
+            f"    {shown}{more}"
         )
     if counts.steps_not_applied:
         text.append(f"  {counts.steps_not_applied} steps not applied (kept in orphan_steps)")

@@ -150,7 +150,8 @@ def test_a_longer_copy_of_a_growing_queue_log_adds_the_new_calls_and_completes_o
     assert 0 == code
     unfinished = rows(config, "SELECT call_id FROM calls WHERE hangup_cause = ?", UNFINISHED_CAUSE)
     assert (call_id,) in unfinished
-    assert f"{len(unfinished)} still in the queue when the file ended" in out
+    assert f"{len(unfinished)} unfinished: still in the queue when the file ended" in out
+    assert f", {len(unfinished)} unfinished)\n" in out
     assert [("failed", None)] == rows(
         config, "SELECT outcome, answered_by FROM calls WHERE call_id = ?", call_id
     )
