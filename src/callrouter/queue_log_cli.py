@@ -104,8 +104,10 @@ def _argument_problem(args: argparse.Namespace) -> str | None:
     queue: str = args.queue
     if not queue or any(char in queue for char in "|\r\n"):
         return f"--queue {queue!r}: a queue name is not empty and has no | or line break"
-    if not args.file.is_file():
+    if not args.file.exists():
         return f"{args.file}: no such file"
+    if not args.file.is_file():
+        return f"{args.file}: not a file"
     return None
 
 

@@ -197,7 +197,7 @@ def test_unusable_arguments_exit_2_with_a_clear_message(
     code, _, err = run_import(capsys, config, tmp_path / "missing")
     assert (2, f"import-queue-log: {tmp_path / 'missing'}: no such file\n") == (code, err)
     code, _, err = run_import(capsys, config, tmp_path)
-    assert (2, f"import-queue-log: {tmp_path}: no such file\n") == (code, err)
+    assert (2, f"import-queue-log: {tmp_path}: not a file\n") == (code, err)
     bad_queue = ["import-queue-log", str(SAMPLE), "--queue", "a|b", "--config", str(config)]
     assert 2 == main(bad_queue)
     assert "a queue name is not empty and has no |" in capsys.readouterr().err
