@@ -78,6 +78,32 @@ class PbxSection(Section):
         return self
 
 
+class FreeSwitchPbxSection(Section):
+    """`pbx: {kind: freeswitch}`: the inbound Event Socket (mod_event_socket)."""
+
+    kind: Literal["freeswitch"]
+    host: Host = "127.0.0.1"
+    port: Annotated[int, Field(strict=True, ge=1, le=65535)] = 8021
+    password_env: EnvName | None = None
+    password_file: Annotated[Path, path_in_config("the password file")] | None = None
+    inbound_context: Token = "callrouter-inbound"
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> Self:
+        if self.password_env is None and self.password_file is None:
+            raise Invalid(
+                "give password_env (environment variable) or password_file for the ESL password"
+            )
+        if self.password_env is not None and self.password_file is not None:
+            raise Invalid("give only one of password_env and password_file", "password_file")
+        return self
+
+
+PBX_KINDS = ("asterisk", "freeswitch")
+_PBX_UNION = PbxSection | FreeSwitchPbxSection
+AnyPbxSection = Annotated[_PBX_UNION, Field(discriminator="kind")]
+
+
 class LoggingSection(Section):
     format: Literal["console", "json"] = "console"
     level: Literal["debug", "info", "warning", "error"] = "info"
@@ -195,7 +221,7 @@ class KpiSection(Section):
 
 class Document(Section):
     timezone: Annotated[str, PlainValidator(timezone_name)]
-    pbx: PbxSection
+    pbx: AnyPbxSection
     database: Annotated[Path, path_in_config("the database path")] = Path("callrouter.sqlite3")
     logging: LoggingSection = LoggingSection()
     ring_cadence_seconds: Annotated[float, Field(strict=True, gt=0, le=30)] = 5.0
@@ -222,6 +248,8 @@ def keys_at(loc: Iterable[str | int]) -> list[str]:
         else:
             return []
     shape = _unwrap(shape)
+    if shape == _PBX_UNION:
+        return sorted({k for m in (PbxSection, FreeSwitchPbxSection) for k in m.model_fields})
     return (
         list(shape.model_fields) if isinstance(shape, type) and issubclass(shape, BaseModel) else []
     )
