@@ -99,9 +99,11 @@ class FreeSwitchPbxSection(Section):
         return self
 
 
-PBX_KINDS = ("asterisk", "freeswitch")
-_PBX_UNION = PbxSection | FreeSwitchPbxSection
-AnyPbxSection = Annotated[_PBX_UNION, Field(discriminator="kind")]
+PBX_SECTIONS: Mapping[str, type[Section]] = {
+    "asterisk": PbxSection,
+    "freeswitch": FreeSwitchPbxSection,
+}
+AnyPbxSection = Annotated[PbxSection | FreeSwitchPbxSection, Field(discriminator="kind")]
 
 
 class LoggingSection(Section):
@@ -248,8 +250,6 @@ def keys_at(loc: Iterable[str | int]) -> list[str]:
         else:
             return []
     shape = _unwrap(shape)
-    if shape == _PBX_UNION:
-        return sorted({k for m in (PbxSection, FreeSwitchPbxSection) for k in m.model_fields})
     return (
         list(shape.model_fields) if isinstance(shape, type) and issubclass(shape, BaseModel) else []
     )
