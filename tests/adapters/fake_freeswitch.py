@@ -8,7 +8,8 @@ sends, each with what the capture shows FreeSWITCH did after that command (see f
   answers after 3 s, `tel3` never answers), then its BACKGROUND_JOB under our Job-UUID;
 - `api uuid_answer`: the caller's CHANNEL_ANSWERs; `bgapi uuid_bridge`: up to CHANNEL_BRIDGE; the
   rest of the call (talk, transfer, hang-ups) is pushed by `FakeCall.finish` (or at once);
-- SYNTHETIC (no capture holds them; marked in tests/fixtures/freeswitch/README.md): the
+- SYNTHETIC (no capture holds them; marked in tests/fixtures/freeswitch/README.md): `-ERR No
+  such channel!` for a uuid_* command on a channel it does not have; the
   BACKGROUND_JOB of `uuid_transfer`/`uuid_kill` (cloned from the captured uuid_transfer job), the
   closed-hours transfer (the caller's captured answer and hang-up), and the reply to
   `show channels as json` (built from the channels the fake has replayed and not hung up).
@@ -82,6 +83,7 @@ class FakeFreeSwitch:
         self.calls: dict[str, FakeCall] = {}
         self.live: set[str] = set()
         self.connections: list[Connection] = []
+        self.errors: list[Exception] = []
         self._jobs = Script.load("transfer-out")
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -99,6 +101,7 @@ class FakeFreeSwitch:
         for connection in self.connections:
             connection.writer.close()
         await self._server.wait_closed()
+        assert [] == self.errors
 
     # --- what tests do --------------------------------------------------------------------------
 
@@ -159,6 +162,8 @@ class FakeFreeSwitch:
                 await self._answer(command, dict(h.split(": ", 1) for h in headers), writer)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        except Exception as exc:  # a bug in the fake must fail the test, not look like a PBX
+            self.errors.append(exc)
         finally:
             writer.close()
 
@@ -213,7 +218,10 @@ class FakeFreeSwitch:
 
     async def _job(self, command: str, job: str) -> None:
         verb, _, args = command.partition(" ")
-        if verb == "originate":
+        target = args.split(" ", 1)[0]
+        if verb.startswith("uuid_") and target not in self.live:
+            await self.push(self._job_result(job, command, "-ERR No such channel!\n"))
+        elif verb == "originate":
             await self._originate(args, job)
         elif verb == "uuid_bridge":
             await self._bridge(args.split()[0], job)
