@@ -84,6 +84,7 @@ class FakeFreeSwitch:
         self.live: set[str] = set()
         self.connections: list[Connection] = []
         self.errors: list[Exception] = []
+        self.globals: dict[str, str] = {}
         self._jobs = Script.load("transfer-out")
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -206,7 +207,13 @@ class FakeFreeSwitch:
             return json.dumps({"row_count": len(rows), "rows": rows} if rows else {"row_count": 0})
         if verb == "strepoch":
             return str(self.clock.micros // 1_000_000)
-        if verb in ("global_setvar", "uuid_setvar", "uuid_answer"):
+        if verb == "global_setvar":
+            name, _, value = command.partition(" ")[2].partition("=")
+            self.globals[name] = value
+            return "+OK\n"
+        if verb == "global_getvar":
+            return self.globals.get(command.partition(" ")[2], "")
+        if verb in ("uuid_setvar", "uuid_answer"):
             return "+OK\n"
         return f"-ERR {verb} Command not found!\n"
 
