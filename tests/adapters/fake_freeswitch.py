@@ -85,6 +85,7 @@ class FakeFreeSwitch:
         self.connections: list[Connection] = []
         self.errors: list[Exception] = []
         self.globals: dict[str, str] = {}
+        self.refuse: set[str] = set()  # bgapi commands answered with a -ERR job (SYNTHETIC)
         self._jobs = Script.load("transfer-out")
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -226,7 +227,9 @@ class FakeFreeSwitch:
     async def _job(self, command: str, job: str) -> None:
         verb, _, args = command.partition(" ")
         target = args.split(" ", 1)[0]
-        if verb.startswith("uuid_") and target not in self.live:
+        if verb in self.refuse:
+            await self.push(self._job_result(job, command, f"-ERR {verb} refused by the test\n"))
+        elif verb.startswith("uuid_") and target not in self.live:
             await self.push(self._job_result(job, command, "-ERR No such channel!\n"))
         elif verb == "originate":
             await self._originate(args, job)

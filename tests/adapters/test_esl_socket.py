@@ -160,6 +160,31 @@ async def test_hold_and_ring_go_out_as_transfer_and_originate_with_our_ids(
     assert [] == sink.of(ev.CommandFailed)
 
 
+async def test_a_failed_bridge_ends_the_ring_and_hangs_up_the_answered_phone(
+    fake: FakeFreeSwitch,
+) -> None:
+    """The telephonist answered but could not be connected: never leave them on a parked line."""
+    fake.refuse = {"uuid_bridge"}
+    sink = Recorder()
+    async with connected(fake, sink) as pbx:
+        await sink.wait_for(ev.PbxConnected)
+        call = await fake.place_call("answered", finish_at_once=False)
+        await sink.wait_for(ev.CallArrived)
+        ring = RingTarget(
+            call.call_id, "x", TargetKind.TELEPHONIST, "t1", "loopback/tel1/phones", 20
+        )
+        await pbx.execute(ring)
+        await sink.wait_for(ev.CommandFailed)
+        await until(lambda: bool(fake.sent("bgapi uuid_kill")))
+    [originate] = fake.sent("bgapi originate")
+    leg = originate.split("origination_uuid=")[1].split(",")[0]
+    assert [f"bgapi uuid_kill {leg} ORIGINATOR_CANCEL"] == fake.sent("bgapi uuid_kill")
+    [failed] = sink.of(ev.CommandFailed)
+    expected = (call.call_id, "RingTarget", "-ERR uuid_bridge refused by the test")
+    assert expected == (failed.call_id, failed.command, failed.reason)  # type: ignore[union-attr]
+    assert [] == sink.of(ev.RingingEnded)
+
+
 async def test_a_refused_transfer_comes_back_as_one_command_failed(fake: FakeFreeSwitch) -> None:
     sink = Recorder()
     async with connected(fake, sink) as pbx:

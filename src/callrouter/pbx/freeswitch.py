@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
 import uuid
@@ -28,7 +29,7 @@ from callrouter.domain import events as ev
 from callrouter.domain.commands import PbxCommand
 from callrouter.pbx import esl_commands as esl
 from callrouter.pbx.esl_session import EslRefused, EslSession
-from callrouter.pbx.esl_translate import INBOUND_CONTEXT, EslTranslator
+from callrouter.pbx.esl_translate import INBOUND_CONTEXT, EslTranslator, KillLeg, Reaction
 from callrouter.pbx.esl_wire import EslEvent
 from callrouter.pbx.safe import UnsafeValue
 from callrouter.ports import EventSink
@@ -237,15 +238,29 @@ class FreeSwitchPbx:
         translation = self._translator.translate(event, self._clock())
         for domain_event in translation.events:
             self._emit(domain_event)
-        session = self._session
         for reaction in translation.reactions:
-            if session is None:
-                log.warning("esl_reaction_while_disconnected", reaction=repr(reaction))
-                continue
-            call_id = getattr(reaction, "call_id", "")
-            report = _FailureReport(self, call_id, "RingTarget", None)
-            for item in esl.reaction(reaction, self._ids()):
-                session.send(item).add_done_callback(report)
+            self._react(reaction)
+
+    def _react(self, reaction: Reaction) -> None:
+        """Bridge an answered leg (a failure ends the ring and hangs the leg up) or kill one."""
+        session = self._session
+        if session is None:
+            log.warning("esl_reaction_while_disconnected", reaction=repr(reaction))
+            return
+        commands = esl.reaction(reaction, self._ids())
+        if isinstance(reaction, KillLeg):
+            for item in commands:
+                session.send(item).add_done_callback(_log_kill_failure)
+            return
+        report = _FailureReport(self, reaction.call_id, "RingTarget", None)
+        for item in commands:
+            sent = session.send(item)
+            sent.add_done_callback(report)
+            sent.add_done_callback(functools.partial(self._kill_if_failed, reaction.leg_uuid))
+
+    def _kill_if_failed(self, leg_uuid: str, sent: asyncio.Future[str]) -> None:
+        if _failure_of(sent) is not None:
+            self._react(KillLeg(leg_uuid))
 
     def _command_failed(self, call_id: str, command: str, reason: str) -> None:
         if self._stopping:  # the consumer is draining: a failure now would only loop
@@ -292,6 +307,12 @@ def _failure_of(future: asyncio.Future[str]) -> str | None:
         return f"no reply from the PBX: {exc}" if isinstance(exc, ConnectionError) else str(exc)
     text = future.result().strip()
     return text if text.startswith("-") else None
+
+
+def _log_kill_failure(future: asyncio.Future[str]) -> None:
+    reason = _failure_of(future)
+    if reason is not None:  # e.g. the leg hung up by itself meanwhile
+        log.info("esl_leg_not_killed", reason=reason)
 
 
 def _log_heartbeat_failure(future: asyncio.Future[str]) -> None:
