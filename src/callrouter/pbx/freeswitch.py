@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -28,6 +27,13 @@ import structlog
 from callrouter.domain import events as ev
 from callrouter.domain.commands import PbxCommand
 from callrouter.pbx import esl_commands as esl
+from callrouter.pbx.esl_replies import (
+    FailureReport,
+    failure_of,
+    live_channel_ids,
+    log_heartbeat_failure,
+    log_kill_failure,
+)
 from callrouter.pbx.esl_session import EslRefused, EslSession
 from callrouter.pbx.esl_translate import INBOUND_CONTEXT, EslTranslator, KillLeg, Reaction
 from callrouter.pbx.esl_wire import EslEvent
@@ -123,7 +129,7 @@ class FreeSwitchPbx:
         if planned.ring is not None:
             ring = planned.ring
             self._translator.ringing(ring.call_id, ring.leg_uuid, ring.job_uuid)
-        report = _FailureReport(self, command.call_id, name, planned.ring)
+        report = FailureReport(self._command_failed, command.call_id, name, planned.ring)
         for item in planned.commands:
             session.send(item).add_done_callback(report)
         log.debug("esl_command_sent", command=name, call_id=command.call_id)
@@ -229,7 +235,7 @@ class FreeSwitchPbx:
     async def _heartbeat(self, session: EslSession) -> None:
         while True:
             sent = session.send(esl.alive_until(int(self._wall_clock())))
-            sent.add_done_callback(_log_heartbeat_failure)
+            sent.add_done_callback(log_heartbeat_failure)
             await asyncio.sleep(self._timings.heartbeat_interval)
 
     # --- events in, events out ------------------------------------------------------------------
@@ -250,16 +256,16 @@ class FreeSwitchPbx:
         commands = esl.reaction(reaction, self._ids())
         if isinstance(reaction, KillLeg):
             for item in commands:
-                session.send(item).add_done_callback(_log_kill_failure)
+                session.send(item).add_done_callback(log_kill_failure)
             return
-        report = _FailureReport(self, reaction.call_id, "RingTarget", None)
+        report = FailureReport(self._command_failed, reaction.call_id, "RingTarget", None)
         for item in commands:
             sent = session.send(item)
             sent.add_done_callback(report)
             sent.add_done_callback(functools.partial(self._kill_if_failed, reaction.leg_uuid))
 
     def _kill_if_failed(self, leg_uuid: str, sent: asyncio.Future[str]) -> None:
-        if _failure_of(sent) is not None:
+        if failure_of(sent) is not None:
             self._react(KillLeg(leg_uuid))
 
     def _command_failed(self, call_id: str, command: str, reason: str) -> None:
@@ -276,58 +282,3 @@ class FreeSwitchPbx:
             self._sink(event)
         except Exception as exc:
             log.error("event_sink_failed", event_type=type(event).__name__, error=repr(exc))
-
-
-class _FailureReport:
-    """Done-callback for one command's replies: at most one CommandFailed per command.
-
-    An originate's `-ERR` job is the ring's result (the translator's RingingEnded), not a failure.
-    """
-
-    def __init__(self, pbx: FreeSwitchPbx, call_id: str, command: str, ring: esl.Ring | None):
-        self._pbx, self._call_id, self._command, self._ring = pbx, call_id, command, ring
-        self._reported = False
-
-    def __call__(self, future: asyncio.Future[str]) -> None:
-        reason = _failure_of(future)
-        if reason is None or self._reported:
-            return
-        if self._ring is not None and future.exception() is None:
-            return  # the ring's own result; see the translator
-        self._reported = True
-        log.warning("esl_command_failed", command=self._command, call_id=self._call_id, why=reason)
-        self._pbx._command_failed(self._call_id, self._command, reason)
-
-
-def _failure_of(future: asyncio.Future[str]) -> str | None:
-    if future.cancelled():
-        return "cancelled before the PBX replied"
-    exc = future.exception()
-    if exc is not None:
-        return f"no reply from the PBX: {exc}" if isinstance(exc, ConnectionError) else str(exc)
-    text = future.result().strip()
-    return text if text.startswith("-") else None
-
-
-def _log_kill_failure(future: asyncio.Future[str]) -> None:
-    reason = _failure_of(future)
-    if reason is not None:  # e.g. the leg hung up by itself meanwhile
-        log.info("esl_leg_not_killed", reason=reason)
-
-
-def _log_heartbeat_failure(future: asyncio.Future[str]) -> None:
-    reason = _failure_of(future)
-    if reason is not None:
-        log.warning("esl_heartbeat_not_set", reason=reason)
-
-
-def live_channel_ids(reply: str) -> frozenset[str]:
-    """The `uuid`s in `show channels as json` (`{"row_count": 0}` when there are none)."""
-    try:
-        document = json.loads(reply)
-    except ValueError:
-        raise EslRefused(f"show channels refused: {reply.strip()[:200]}") from None
-    rows = document.get("rows", []) if isinstance(document, dict) else None
-    if not isinstance(rows, list):
-        raise EslRefused(f"show channels: unexpected reply {reply.strip()[:200]}")
-    return frozenset(str(row["uuid"]) for row in rows if isinstance(row, dict) and "uuid" in row)
