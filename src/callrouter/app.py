@@ -21,6 +21,7 @@ from callrouter.domain import events as ev
 from callrouter.domain.model import Switchboard
 from callrouter.domain.router import Router
 from callrouter.pbx.ami import AmiPbx
+from callrouter.pbx.freeswitch import FreeSwitchPbx
 from callrouter.ports import CallLog, EventSink, Pbx
 from callrouter.store.calllog import SqliteCallLog
 
@@ -156,12 +157,23 @@ class Controller:
 
 
 async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, SqliteCallLog]:
-    """Wire the production adapters: SQLite call log and the Asterisk AMI connection."""
+    """Wire the production adapters: SQLite call log and the PBX connection `pbx.kind` names.
+
+    `secret` is the AMI secret, or for FreeSWITCH the Event Socket password."""
     config.database.parent.mkdir(parents=True, exist_ok=True)
     call_log = await SqliteCallLog.open(config.database)
 
     def connect(sink: EventSink) -> PbxConnection:
         settings = config.pbx
+        if settings.kind == "freeswitch":
+            return FreeSwitchPbx(
+                settings.host,
+                settings.port,
+                secret,
+                sink,
+                utc_now,
+                inbound_context=settings.inbound_context,
+            )
         return AmiPbx(settings.host, settings.port, settings.username, secret, sink, utc_now)
 
     return Controller(config.switchboard, call_log, connect), call_log

@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, required=True)
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("file", type=Path)
-    check.add_argument("--no-secret", action="store_true", help="do not require the AMI secret")
+    check.add_argument(
+        "--no-secret", action="store_true", help="do not require the AMI secret or ESL password"
+    )
     export = sub.add_parser("export", help="write one row per call")
     export.add_argument("--config", type=Path, required=True)
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")

@@ -13,6 +13,7 @@ from callrouter.config.schema import (
     ClosureSection,
     DepartmentSection,
     Document,
+    FreeSwitchPbxSection,
     HolidaysSection,
     KpiSection,
     PbxSection,
@@ -67,7 +68,11 @@ def build_app_config(document: Document, path: Path, lines: Lines) -> AppConfig:
     )
 
 
-def _pbx(section: PbxSection, base: Path, file: str, lines: Lines) -> PbxSettings:
+def _pbx(
+    section: PbxSection | FreeSwitchPbxSection, base: Path, file: str, lines: Lines
+) -> PbxSettings:
+    if isinstance(section, FreeSwitchPbxSection):
+        return _freeswitch(section, base, file, lines)
     secret_file = None if section.secret_file is None else base / section.secret_file
     key = "secret_env" if section.secret_env is not None else "secret_file"
     return PbxSettings(
@@ -77,6 +82,23 @@ def _pbx(section: PbxSection, base: Path, file: str, lines: Lines) -> PbxSetting
         secret_file=secret_file,
         host=section.host,
         port=section.port,
+        origin=file,
+        origin_line=lines.get(("pbx", key)),
+    )
+
+
+def _freeswitch(section: FreeSwitchPbxSection, base: Path, file: str, lines: Lines) -> PbxSettings:
+    """The ESL password is kept where the AMI secret is (`secret_env` / `secret_file`)."""
+    password_file = None if section.password_file is None else base / section.password_file
+    key = "password_env" if section.password_env is not None else "password_file"
+    return PbxSettings(
+        kind=section.kind,
+        username="",
+        secret_env=section.password_env,
+        secret_file=password_file,
+        host=section.host,
+        port=section.port,
+        inbound_context=section.inbound_context,
         origin=file,
         origin_line=lines.get(("pbx", key)),
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from callrouter.config.schema import Document, context_for, keys_at
+from callrouter.config.schema import PBX_SECTIONS, Document, context_for, keys_at
 from callrouter.config.types import Lines, Loc, Problem
 from callrouter.config.values import ID_PATTERN, SWITCHBOARD, Invalid, did_you_mean
 from callrouter.config.yaml_lines import problem_at
@@ -31,7 +31,20 @@ def _from_pydantic(file: str, lines: Lines, error: ErrorDetails) -> Problem:
     loc: Loc = tuple(error["loc"])
     if loc and loc[-1] == "[key]":  # a bad mapping key: point at the key itself
         loc = loc[:-1]
+    pbx_kind = None
+    if loc[:1] == ("pbx",) and loc[1:2] and loc[1] in PBX_SECTIONS:  # pydantic adds the union tag
+        pbx_kind, loc = str(loc[1]), ("pbx", *loc[2:])
     kind, context, given = error["type"], error.get("ctx") or {}, error["input"]
+    if kind == "extra_forbidden" and pbx_kind is not None:
+        hint = did_you_mean(loc[-1], list(PBX_SECTIONS[pbx_kind].model_fields))
+        return problem_at(file, lines, loc, f"unknown key '{loc[-1]}'{hint}", shown=loc[:-1])
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        kinds = " or ".join(PBX_SECTIONS)
+        if kind == "union_tag_not_found":
+            return problem_at(file, lines, loc, f"missing required key 'kind' ({kinds})")
+        return problem_at(
+            file, lines, (*loc, "kind"), f"kind must be {kinds} (got {context.get('tag')!r})"
+        )
     if kind == "missing":
         return problem_at(file, lines, loc, f"missing required key '{loc[-1]}'", shown=loc[:-1])
     if kind == "extra_forbidden":

@@ -78,6 +78,34 @@ class PbxSection(Section):
         return self
 
 
+class FreeSwitchPbxSection(Section):
+    """`pbx: {kind: freeswitch}`: the inbound Event Socket (mod_event_socket)."""
+
+    kind: Literal["freeswitch"]
+    host: Host = "127.0.0.1"
+    port: Annotated[int, Field(strict=True, ge=1, le=65535)] = 8021
+    password_env: EnvName | None = None
+    password_file: Annotated[Path, path_in_config("the password file")] | None = None
+    inbound_context: Token = "callrouter-inbound"
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> Self:
+        if self.password_env is None and self.password_file is None:
+            raise Invalid(
+                "give password_env (environment variable) or password_file for the ESL password"
+            )
+        if self.password_env is not None and self.password_file is not None:
+            raise Invalid("give only one of password_env and password_file", "password_file")
+        return self
+
+
+PBX_SECTIONS: Mapping[str, type[Section]] = {
+    "asterisk": PbxSection,
+    "freeswitch": FreeSwitchPbxSection,
+}
+AnyPbxSection = Annotated[PbxSection | FreeSwitchPbxSection, Field(discriminator="kind")]
+
+
 class LoggingSection(Section):
     format: Literal["console", "json"] = "console"
     level: Literal["debug", "info", "warning", "error"] = "info"
@@ -195,7 +223,7 @@ class KpiSection(Section):
 
 class Document(Section):
     timezone: Annotated[str, PlainValidator(timezone_name)]
-    pbx: PbxSection
+    pbx: AnyPbxSection
     database: Annotated[Path, path_in_config("the database path")] = Path("callrouter.sqlite3")
     logging: LoggingSection = LoggingSection()
     ring_cadence_seconds: Annotated[float, Field(strict=True, gt=0, le=30)] = 5.0

@@ -45,31 +45,35 @@ class ConfigError(Exception):
 class PbxSettings:
     """How to reach the PBX. Holds where the secret is, never the secret itself."""
 
-    kind: Literal["asterisk"]
-    username: str
+    kind: Literal["asterisk", "freeswitch"]
+    username: str  # AMI user; "" for FreeSWITCH (the Event Socket has only a password)
     secret_env: str | None = None
     secret_file: Path | None = None  # absolute: a relative path is taken from the config's dir
     host: str = "127.0.0.1"
     port: int = 5038
+    inbound_context: str = "callrouter-inbound"  # FreeSWITCH: where the dialplan offers calls
     origin: str = field(default="", repr=False, compare=False)  # config file, for problems
     origin_line: int | None = field(default=None, repr=False, compare=False)
 
     def secret(self) -> str:
-        """Read the AMI secret now, from the environment variable or the file."""
-        where = "pbx.secret_env" if self.secret_env is not None else "pbx.secret_file"
+        """Read the AMI secret (FreeSWITCH: ESL password) now, from the environment or the file."""
+        key = "password" if self.kind == "freeswitch" else "secret"
+        where = f"pbx.{key}_env" if self.secret_env is not None else f"pbx.{key}_file"
         try:
             return self._read_secret()
         except Invalid as error:
             raise ConfigError([Problem(self.origin, self.origin_line, where, str(error))]) from None
 
     def _read_secret(self) -> str:
+        what = "ESL password" if self.kind == "freeswitch" else "AMI secret"
         if self.secret_env is not None:
             source = f"the environment variable {self.secret_env}"
             value = os.environ.get(self.secret_env)
             if value is None:
-                raise Invalid(f"{source} is not set (it should hold the AMI secret)")
+                raise Invalid(f"{source} is not set (it should hold the {what})")
         else:
-            source = f"the secret file {self.secret_file}"
+            noun = "password" if self.kind == "freeswitch" else "secret"
+            source = f"the {noun} file {self.secret_file}"
             try:
                 value = Path(str(self.secret_file)).read_text(encoding="utf-8").rstrip("\r\n")
             except (OSError, UnicodeDecodeError) as error:
