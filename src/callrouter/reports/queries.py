@@ -64,11 +64,16 @@ def downtime_flag_sql(windows: list[tuple[float, float, float]]) -> str:
     if not windows:
         return "0"
     terms = [
-        f"(ended_at >= {grace!r} AND ended_at <= {end!r}"
-        f" AND (ended_at >= {start!r} OR {CAUSE_ZERO_SQL}))"
+        f"(ended_at >= {_real(grace)} AND ended_at <= {_real(end)}"
+        f" AND (ended_at >= {_real(start)} OR {CAUSE_ZERO_SQL}))"
         for grace, start, end in windows
     ]
     return f"CASE WHEN outcome = 'abandoned' AND {_balanced_or(terms)} THEN 1 ELSE 0 END"
+
+
+def _real(seconds: float) -> str:
+    """A float as an SQL literal; no end (infinity) as a time far beyond any call."""
+    return repr(min(max(seconds, -1e18), 1e18))
 
 
 def _balanced_or(terms: list[str]) -> str:
