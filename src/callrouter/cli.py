@@ -1,4 +1,4 @@
-"""The `callrouter` command: run, check-config, export."""
+"""The `callrouter` command: run, check-config, export, report."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ import uvloop
 
 from callrouter.config import AppConfig, ConfigError, check_config, load_config, summarize
 from callrouter.logs import configure_logging
+from callrouter.reports.command import add_report_parser, run_report
 
 log = structlog.get_logger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"run": _run, "check-config": _check, "export": _export}[args.command]
+    handler = {"run": _run, "check-config": _check, "export": _export, "report": run_report}[
+        args.command
+    ]
     return handler(args)
 
 
@@ -39,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--from", dest="start", help="ISO date/time, inclusive (switchboard tz)")
     export.add_argument("--to", dest="end", help="ISO date/time, exclusive (switchboard tz)")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    add_report_parser(sub)
     return parser
 
 
