@@ -6,7 +6,7 @@
   `csv_rows` and docs/kpi-report.md). Its `field` names are the JSON keys.
 - ``text``: for the terminal (`text.render_text`).
 
-A new format is one more entry in `RENDERERS` (the HTML report adds ``html``).
+- ``html``: a self-contained printable page with charts (`html.render_html`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from callrouter.reports.html import render_html
 from callrouter.reports.model import Report, ScopeReport
 from callrouter.reports.text import render_text
 
@@ -110,4 +111,5 @@ RENDERERS: dict[str, Renderer] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_html,
 }

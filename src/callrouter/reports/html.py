@@ -94,7 +94,10 @@ def _targets(targets: Sequence[TargetResult]) -> str:
             target.metric.replace("_", " "),
             target.scope,
             _bound(target),
-            ", ".join(f"{c.scope}: {_share(c.figure)}" for c in target.checks) or "no calls",
+            ", ".join(
+                f"{c.scope}: {_share(c.figure)}" for c in target.checks if c.figure is not None
+            )
+            or "no calls",
         ]
         for target in targets
     ]

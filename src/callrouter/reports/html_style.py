@@ -21,6 +21,9 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 td { white-space: nowrap; }
+td:first-child { white-space: normal; }
+#scopes table { font-size: 13px; }
+#scopes th, #scopes td { padding: 4px 5px; }
 #targets td, #targets th, #downtime td, #downtime th, #transfers td, #overflows td
   { text-align: left; white-space: normal; }
 thead th { background: #eef1f4; font-weight: 600; }
