@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from callrouter.domain.kpis import KpiSettings
@@ -20,7 +22,7 @@ from callrouter.reports.downtime import (
     reclassify_windows,
     summarize,
 )
-from callrouter.reports.figures import CallerFigures, ScopeTallies, buckets, figures, tally_rows
+from callrouter.reports.figures import ScopeTallies, buckets, figures, tally_rows
 from callrouter.reports.model import (
     ALL_CALLS,
     SWITCHBOARD,
@@ -81,8 +83,24 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> Report:
-    period, settings = request.period, request.settings
+@dataclass(frozen=True)
+class _Read:
+    """Everything read from the log for one report."""
+
+    scan: q.Scan
+    days: list[int]
+    grouped: list[q.GroupedRow]
+    intervals: list[Any]
+    handoffs: list[Handoff]
+    callers: CallerPass
+    attempts: list[q.AttemptCount]
+    answer_waits: list[tuple[str, float]]
+
+
+def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
+    """The queries; the big grouped scan runs on its own connection in a second thread (SQLite
+    releases the GIL), while this thread makes the ordered pass over the callers."""
+    period = request.period
     low, high = period.start.timestamp(), period.end.timestamp()
     scan = q.make_scan(conn, request.source, low, high)
     events = q.downtime_events(conn, DOWNTIME_KINDS, float("inf"))
@@ -94,31 +112,57 @@ def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> R
     ]
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
     local_sql = local_seconds_sql("arrived_at", spans)
-    rows = q.grouped_calls(conn, scan, settings, local_sql, q.downtime_flag_sql(windows))
-    scopes, everything = tally_rows(rows)
-    handoffs = [Handoff.of(row) for row in q.handoffs(conn, scan)]
-    callers = _follow_callers(conn, scan, request, handoffs)
-    days = _local_days(low, high, spans[0].offset, spans[-1].offset)
-
-    def scope_report(
-        scope: str, name: str, tallies: ScopeTallies, found: CallerFigures
-    ) -> ScopeReport:
-        hours, weekdays, dated = buckets(tallies, days, settings)
-        return ScopeReport(
-            scope, name, figures(tallies.total, found, settings), hours, weekdays, dated
+    down_sql = q.downtime_flag_sql(windows)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        aggregated = pool.submit(
+            _aggregates, request.database, scan, request.settings, local_sql, down_sql
         )
+        handoffs = [Handoff.of(row) for row in q.handoffs(conn, scan)]
+        callers = _follow_callers(conn, scan, request, handoffs)
+        rows, attempts, answer_waits = aggregated.result()
+    days = _local_days(low, high, spans[0].offset, spans[-1].offset)
+    return _Read(scan, days, rows, intervals, handoffs, callers, attempts, answer_waits)
 
-    switchboard = scope_report(
-        SWITCHBOARD, "Switchboard", scopes.get("", ScopeTallies()), callers.figures("")
-    )
+
+def _aggregates(
+    database: Path, scan: q.Scan, settings: KpiSettings, local_sql: str, down_sql: str
+) -> tuple[list[q.GroupedRow], list[q.AttemptCount], list[tuple[str, float]]]:
+    """The SQL-heavy aggregates, on their own connection (the second thread)."""
+    conn = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return (
+            q.grouped_calls(conn, scan, settings, local_sql, down_sql),
+            q.attempt_counts(conn, scan),
+            q.department_answer_waits(conn, scan),
+        )
+    finally:
+        conn.close()
+
+
+def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> Report:
+    settings, read = request.settings, _read(conn, request)
+    scopes, everything = tally_rows(read.grouped)
+    callers = read.callers
+
+    def scope_report(scope: str, name: str, key: str | None) -> ScopeReport:
+        """`key`: the scope's key in `scopes` ("" = switchboard); None = all calls."""
+        tallies = everything if key is None else scopes.get(key, ScopeTallies())
+        found = callers.all_figures() if key is None else callers.figures(key)
+        hours, weekdays, dated = buckets(tallies, read.days, settings)
+        total = figures(tallies.total, found, settings)
+        return ScopeReport(scope, name, total, hours, weekdays, dated)
+
+    switchboard = scope_report(SWITCHBOARD, "Switchboard", "")
     departments = tuple(
-        scope_report(scope, name, scopes.get(scope, ScopeTallies()), callers.figures(scope))
+        scope_report(scope, name, scope)
         for scope, name in _department_scopes(request.departments, scopes)
     )
-    all_calls = scope_report(ALL_CALLS, "All calls", everything, callers.all_figures())
-    downtime = summarize(intervals, (low, high), now.timestamp(), everything.total.downtime_failed)
+    all_calls = scope_report(ALL_CALLS, "All calls", None)
+    span = (read.scan.low, read.scan.high)
+    downtime = summarize(read.intervals, span, now.timestamp(), everything.total.downtime_failed)
+    handoffs = read.handoffs
     return Report(
-        period=period,
+        period=request.period,
         method=_method(request),
         generated_at=now,
         switchboard=switchboard,
@@ -127,13 +171,13 @@ def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> R
         overflows=overflow_rows(handoffs),
         transfers=transfer_rows(handoffs, request.departments),
         returned_to_switchboard=sum(h.returned for h in handoffs),
-        reachability=reachability(q.department_attempts(conn, scan), handoffs, request.departments),
+        reachability=reachability(read.attempts, read.answer_waits, handoffs, request.departments),
         telephonists=telephonist_rows(
-            q.telephonist_attempts(conn, scan), q.pauses(conn, scan), settings.telephonist_names
+            read.attempts, q.pauses(conn, read.scan), settings.telephonist_names
         ),
         downtime=downtime,
         targets=target_results(settings.targets, switchboard, departments, all_calls),
-        notes=_notes(conn, scan, downtime.intervals_with_unknown_bounds),
+        notes=_notes(conn, read.scan, downtime.intervals_with_unknown_bounds),
     )
 
 

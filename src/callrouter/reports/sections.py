@@ -3,6 +3,7 @@ targets."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -24,6 +25,7 @@ from callrouter.reports.model import (
     TelephonistRow,
     TransferRow,
 )
+from callrouter.reports.queries import AttemptCount
 
 # "Local/dept-jobcenter@departments/n" -> "dept-jobcenter@departments"; "PJSIP/1001" -> "1001";
 # also a channel name "Local/dept-x@ctx-0000006a;1" or "PJSIP/1001-00000003".
@@ -38,10 +40,15 @@ def address(dial_or_target: str) -> str:
 
 def department_of(target: str, departments: Sequence[Department]) -> str | None:
     """The department whose function number the transfer target points at (or is its id)."""
+    return _department_of(target, tuple((d.id, d.function_number) for d in departments))
+
+
+@functools.lru_cache(maxsize=4096)
+def _department_of(target: str, departments: tuple[tuple[str, str], ...]) -> str | None:
     wanted = address(target)
-    for department in departments:
-        if wanted in (address(department.function_number), department.id):
-            return department.id
+    for department_id, function_number in departments:
+        if wanted in (address(function_number), department_id):
+            return department_id
     return None
 
 
@@ -94,7 +101,8 @@ def transfer_rows(
 
 
 def reachability(
-    attempts: Sequence[tuple[str, str, float | None, int]],
+    attempts: Sequence[AttemptCount],
+    answer_waits: Sequence[tuple[str, float]],
     handoffs: Sequence[Handoff],
     departments: Sequence[Department],
 ) -> tuple[ReachabilityRow, ...]:
@@ -102,12 +110,12 @@ def reachability(
     rung: dict[str, int] = defaultdict(int)
     answered: dict[str, int] = defaultdict(int)
     waits: dict[str, list[float]] = defaultdict(list)
-    for rung_department, result, wait, count in attempts:
-        rung[rung_department] += count
-        if result == "answered":
-            answered[rung_department] += count
-            if wait is not None:
-                waits[rung_department].extend([wait] * count)
+    for kind, rung_department, result, count in attempts:
+        if kind == "department":
+            rung[rung_department] += count
+            answered[rung_department] += count if result == "answered" else 0
+    for waited_department, wait in answer_waits:
+        waits[waited_department].append(wait)
     overflowed: dict[str, int] = defaultdict(int)
     transferred: dict[str, int] = defaultdict(int)
     returned: dict[str, int] = defaultdict(int)
@@ -162,12 +170,14 @@ def pseudonym(telephonist_id: str) -> str:
 
 
 def telephonist_rows(
-    attempts: Sequence[tuple[str, str, int]],
+    attempts: Sequence[AttemptCount],
     pauses: Sequence[tuple[str, str, int]],
     names: bool,
 ) -> tuple[TelephonistRow, ...]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for telephonist, result, count in attempts:
+    for kind, telephonist, result, count in attempts:
+        if kind != "telephonist":
+            continue
         counts[telephonist]["rung"] += count
         counts[telephonist][result] += count
     for telephonist, how, count in pauses:
