@@ -19,6 +19,7 @@ Each hand-off is returned at most once; a second call back is not a second retur
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,9 +58,9 @@ class CallerPass:
     return_window: float
     handoffs: list[Handoff]
     last_seen: dict[str, float] = field(default_factory=dict)
-    waits: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    repeats: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
-    numbered: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # keyed by department id; None = the switchboard
+    waits: defaultdict[str | None, list[float]] = field(default_factory=lambda: defaultdict(list))
+    repeats: defaultdict[str | None, int] = field(default_factory=lambda: defaultdict(int))
     pending_number: dict[str, Handoff] = field(default_factory=dict)
     pending_link: dict[str, Handoff] = field(default_factory=dict)
     merged: int = 0  # hand-offs merged in so far
@@ -74,21 +75,19 @@ class CallerPass:
     def count(self, rows: Iterable[CallerRow]) -> None:
         """The period's calls: waits, repeats and returns."""
         last_seen, window = self.last_seen, self.repeat_window
-        waits, repeats, numbered = self.waits, self.repeats, self.numbered
+        waits, repeats, pending = self.waits, self.repeats, self.pending_number
         next_handoff = self._merge_until(float("-inf"))
         for arrived, number, department, wait, link in rows:
             if arrived > next_handoff:
                 next_handoff = self._merge_until(arrived)
-            scope = department or ""
             if wait is not None:
-                waits[scope].append(wait)
+                waits[department].append(wait)
             if number is not None:
-                numbered[scope] += 1
                 previous = last_seen.get(number)
                 if previous is not None and arrived - previous <= window:
-                    repeats[scope] += 1
+                    repeats[department] += 1
                 last_seen[number] = arrived
-            if department is None and (link is not None or number in self.pending_number):
+            if department is None and (link is not None or number in pending):
                 self._return(arrived, number, link)
 
     def returns_after(self, rows: Iterable[CallerRow]) -> None:
@@ -120,14 +119,15 @@ class CallerPass:
         if handoff is not None:
             handoff.returned = True  # a hand-off already returned stays returned once
 
-    def figures(self, scope: str) -> CallerFigures:
-        waits = self.waits.get(scope, [])
+    def figures(self, department: str | None) -> CallerFigures:
+        """A department's (None: the switchboard's) answered waits, sorted, and repeat calls."""
+        waits = self.waits.get(department, [])
         waits.sort()
-        return CallerFigures(waits, self.repeats.get(scope, 0), self.numbered.get(scope, 0))
+        return CallerFigures(waits, self.repeats.get(department, 0))
 
     def all_figures(self) -> CallerFigures:
         """Every scope; sorting the concatenated (sorted) runs is a cheap merge for timsort."""
         for waits in self.waits.values():
             waits.sort()
-        merged = sorted(w for scope_waits in self.waits.values() for w in scope_waits)
-        return CallerFigures(merged, sum(self.repeats.values()), sum(self.numbered.values()))
+        merged = sorted(itertools.chain.from_iterable(self.waits.values()))
+        return CallerFigures(merged, sum(self.repeats.values()))

@@ -147,7 +147,7 @@ def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> R
     def scope_report(scope: str, name: str, key: str | None) -> ScopeReport:
         """`key`: the scope's key in `scopes` ("" = switchboard); None = all calls."""
         tallies = everything if key is None else scopes.get(key, ScopeTallies())
-        found = callers.all_figures() if key is None else callers.figures(key)
+        found = callers.all_figures() if key is None else callers.figures(key or None)
         hours, weekdays, dated = buckets(tallies, read.days, settings)
         total = figures(tallies.total, found, settings)
         return ScopeReport(scope, name, total, hours, weekdays, dated)

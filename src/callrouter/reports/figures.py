@@ -32,6 +32,7 @@ class Tally:
     overflowed: int = 0
     failed: int = 0
     downtime_failed: int = 0
+    numbered: int = 0  # offered calls with a caller number (one with a digit)
     within_rings: int = 0
     within_seconds: int = 0
     wait_total: float = 0.0
@@ -39,11 +40,14 @@ class Tally:
     longest_abandon: float | None = None
 
     def add(self, row: GroupedRow) -> None:
-        _, _, outcome, down, calls, within_rings, within_seconds, short, waits, longest, held = row
+        _, _, outcome, down, calls, within_rings, within_seconds, short, waits, longest, held = row[
+            :11
+        ]
         if outcome == "closed":
             self.closed += calls
             return
         self.offered += calls
+        self.numbered += row[11]
         if outcome == "answered":
             self.answered += calls
             self.within_rings += within_rings or 0
@@ -128,7 +132,6 @@ class CallerFigures:
 
     waits: list[float]  # answered waits, sorted
     repeat_calls: int = 0
-    numbered_calls: int = 0  # offered calls with a caller number
 
 
 def figures(tally: Tally, callers: CallerFigures, settings: KpiSettings) -> Figures:
@@ -154,7 +157,7 @@ def figures(tally: Tally, callers: CallerFigures, settings: KpiSettings) -> Figu
         longest_wait_seconds=tally.longest_wait,
         longest_abandon_seconds=tally.longest_abandon,
         repeat_calls=callers.repeat_calls,
-        repeat_caller_rate=share(callers.repeat_calls, callers.numbered_calls),
+        repeat_caller_rate=share(callers.repeat_calls, tally.numbered),
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +96,7 @@ def _balanced_or(terms: list[str]) -> str:
 
 
 # scope, local hour, outcome, down, calls, within rings, within seconds, short, wait sum,
-# longest wait, longest hold (the last five None when no call of the group has the value)
+# longest wait, longest hold (None when no call of the group has the value), calls with a number
 GroupedRow = tuple[Any, ...]
 
 
@@ -118,18 +117,18 @@ def grouped_calls(
            sum(rings_heard <= {int(settings.answer_within_rings)}) AS within_rings,
            sum(wait_seconds <= {float(settings.answer_within_seconds)!r}) AS within_seconds,
            sum({HELD_SQL} < {short!r}) AS short,
-           total(wait_seconds) AS waits, max(wait_seconds) AS longest, max({HELD_SQL}) AS held
+           total(wait_seconds) AS waits, max(wait_seconds) AS longest, max({HELD_SQL}) AS held,
+           count({NUMBER_SQL}) AS numbered
     FROM calls WHERE {where} AND outcome IS NOT NULL
     GROUP BY scope, k"""  # noqa: S608
     rows = []
-    for scope, key, calls, rings, seconds, short_abandons, waits, longest, held in _one_json_row(
-        conn, sql, params
-    ):
+    for group in _one_json_row(conn, sql, params):
+        scope, key, calls, rings, seconds, short_abandons, waits, longest, held, numbered = group
         hour, code = divmod(key, 16)
         outcome = OUTCOME_CODES[code // 2] if code // 2 < len(OUTCOME_CODES) else "other"
         held = None if held is None else round(held, 6)
         row = (scope, hour, outcome, code % 2, calls, rings, seconds, short_abandons)
-        rows.append((*row, waits, longest, held))
+        rows.append((*row, waits, longest, held, numbered))
     return rows
 
 
@@ -149,9 +148,7 @@ def _one_json_row(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]
 CallerRow = tuple[float, str | None, str | None, float | None, str | None]
 
 
-def caller_rows(
-    conn: sqlite3.Connection, scan: Scan, low: float, high: float
-) -> Iterator[CallerRow]:
+def caller_rows(conn: sqlite3.Connection, scan: Scan, low: float, high: float) -> sqlite3.Cursor:
     """Offered calls of the source in [low, high), in arrival order: (arrived_at, number,
     department, wait if answered, linked_id if it differs from the call's own id)."""
     widened = Scan(scan.source, low, high, scan.only_source_in_log)
@@ -164,8 +161,7 @@ def caller_rows(
     ORDER BY arrived_at"""  # noqa: S608
     cursor = conn.execute(sql, params)
     cursor.arraysize = 10000
-    while chunk := cursor.fetchmany():
-        yield from chunk
+    return cursor
 
 
 HandoffRow = tuple[str, str, float, str, str, str, int, str | None, str]
