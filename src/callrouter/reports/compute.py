@@ -130,11 +130,8 @@ def _aggregates(
     """The SQL-heavy aggregates, on their own connection (the second thread)."""
     conn = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
     try:
-        return (
-            q.grouped_calls(conn, scan, settings, local_sql, down_sql),
-            q.attempt_counts(conn, scan),
-            q.department_answer_waits(conn, scan),
-        )
+        grouped = q.grouped_calls(conn, scan, settings, local_sql, down_sql)
+        return (grouped, *q.attempt_counts(conn, scan))
     finally:
         conn.close()
 

@@ -198,22 +198,25 @@ def _attempts_in_period(scan: Scan, condition: str) -> tuple[str, tuple[object, 
     )
 
 
-def attempt_counts(conn: sqlite3.Connection, scan: Scan) -> list[AttemptCount]:
-    """(target kind, target, result, attempts) for the ring attempts that started in the period."""
+def attempt_counts(
+    conn: sqlite3.Connection, scan: Scan
+) -> tuple[list[AttemptCount], list[tuple[str, float]]]:
+    """For the ring attempts that started in the period: (target kind, target, result, attempts),
+    and (department, ring time until answered) for every answered function-number ring."""
     source, params = _attempts_in_period(scan, "1")
+    answered_ring = "a.target_kind = 'department' AND a.result = 'answered'"
     sql = f"""SELECT a.target_kind AS kind, a.target AS target,
-                     coalesce(a.result, '') AS result, count(*) AS attempts
+                     coalesce(a.result, '') AS result, count(*) AS attempts,
+                     json_group_array(round(a.ended_at - a.started_at, 6))
+                         FILTER (WHERE {answered_ring}) AS waits
               {source} GROUP BY 1, 2, 3"""
-    return [tuple(row) for row in _one_json_row(conn, sql, params)]
-
-
-def department_answer_waits(conn: sqlite3.Connection, scan: Scan) -> list[tuple[str, float]]:
-    """(department, ring time until answered) for function-number rings answered in the period."""
-    source, params = _attempts_in_period(
-        scan, "a.target_kind = 'department' AND a.result = 'answered'"
-    )
-    sql = f"SELECT a.target AS target, round(a.ended_at - a.started_at, 6) AS wait {source}"
-    return [(target, wait) for target, wait in _one_json_row(conn, sql, params)]
+    counts: list[AttemptCount] = []
+    waits: list[tuple[str, float]] = []
+    for kind, target, result, attempts, ring_times in _one_json_row(conn, sql, params):
+        counts.append((kind, target, result, attempts))
+        if kind == "department" and result == "answered":
+            waits.extend((target, wait) for wait in json.loads(ring_times))
+    return counts, waits
 
 
 def downtime_events(
