@@ -135,3 +135,20 @@ def test_a_file_that_is_not_a_call_log_is_a_clear_error(
 
 def test_the_formats_are_a_registry_of_renderers() -> None:
     assert {"csv", "json", "text"} <= set(RENDERERS)
+
+
+def test_every_json_key_is_documented() -> None:
+    """docs/kpi-report.md lists every key the JSON and CSV formats can hold."""
+    import dataclasses
+
+    from callrouter.reports import model
+
+    docs = (Path(__file__).parents[2] / "docs" / "kpi-report.md").read_text(encoding="utf-8")
+    records = [v for v in vars(model).values() if dataclasses.is_dataclass(v)]
+    missing = {
+        f"{record.__name__}.{field.name}"
+        for record in records
+        for field in dataclasses.fields(record)
+        if f"`{field.name}`" not in docs
+    }
+    assert set() == missing
