@@ -3,7 +3,6 @@ targets."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -40,16 +39,19 @@ def address(dial_or_target: str) -> str:
 
 def department_of(target: str, departments: Sequence[Department]) -> str | None:
     """The department whose function number the transfer target points at (or is its id)."""
-    return _department_of(target, tuple((d.id, d.function_number) for d in departments))
-
-
-@functools.lru_cache(maxsize=4096)
-def _department_of(target: str, departments: tuple[tuple[str, str], ...]) -> str | None:
     wanted = address(target)
-    for department_id, function_number in departments:
-        if wanted in (address(function_number), department_id):
-            return department_id
+    for department in departments:
+        if wanted in (address(department.function_number), department.id):
+            return department.id
     return None
+
+
+def departments_of_transfers(
+    handoffs: Sequence[Handoff], departments: Sequence[Department]
+) -> dict[str, str | None]:
+    """`department_of` for every distinct transfer target (a few, however many transfers)."""
+    targets = {h.target for h in handoffs if h.kind == "transfer"}
+    return {target: department_of(target, departments) for target in targets}
 
 
 def overflow_rows(handoffs: Sequence[Handoff]) -> tuple[OverflowRow, ...]:
@@ -76,13 +78,16 @@ def transfer_rows(
 ) -> tuple[TransferRow, ...]:
     """Transfers by department (or by target when it names no department)."""
     groups: dict[tuple[str, str | None], list[Handoff]] = defaultdict(list)
+    resolved = departments_of_transfers(handoffs, departments)
     for handoff in handoffs:
         if handoff.kind == "transfer":
-            department = department_of(handoff.target, departments)
+            department = resolved[handoff.target]
             key = (department or handoff.target, department)
             groups[key].append(handoff)
     rows = []
-    for (target, department), group in sorted(groups.items()):
+    for (target, department), group in sorted(
+        groups.items(), key=lambda g: (g[0][0], g[0][1] or "")
+    ):
         shown = next((d.function_number for d in departments if d.id == department), target)
         rows.append(
             TransferRow(
@@ -119,12 +124,9 @@ def reachability(
     overflowed: dict[str, int] = defaultdict(int)
     transferred: dict[str, int] = defaultdict(int)
     returned: dict[str, int] = defaultdict(int)
+    resolved = departments_of_transfers(handoffs, departments)
     for handoff in handoffs:
-        department: str | None = (
-            department_of(handoff.target, departments)
-            if handoff.kind == "transfer"
-            else handoff.target
-        )
+        department = resolved[handoff.target] if handoff.kind == "transfer" else handoff.target
         if department is None:
             continue
         (overflowed if handoff.kind == "overflow" else transferred)[department] += 1
