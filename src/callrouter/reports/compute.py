@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from callrouter.domain.kpis import KpiSettings
@@ -40,6 +40,7 @@ from callrouter.reports.sections import (
     transfer_rows,
 )
 
+T = TypeVar("T")
 SOURCE_COLUMN_VERSION = 2  # the call-log schema version that added calls.source
 LONGEST_CALL_SECONDS = 86400.0  # downtimes this long after the period can still end its calls
 
@@ -98,8 +99,9 @@ class _Read:
 
 
 def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
-    """The queries; the big grouped scan runs on its own connection in a second thread (SQLite
-    releases the GIL), while this thread makes the ordered pass over the callers."""
+    """The queries. The two big grouped scans (calls, attempts) run on connections of their own
+    in worker threads (SQLite releases the GIL while it works), while this thread makes the
+    ordered pass over the callers."""
     period = request.period
     low, high = period.start.timestamp(), period.end.timestamp()
     scan = q.make_scan(conn, request.source, low, high)
@@ -113,25 +115,28 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
     local_sql = local_seconds_sql("arrived_at", spans)
     down_sql = q.downtime_flag_sql(windows)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        aggregated = pool.submit(
-            _aggregates, request.database, scan, request.settings, local_sql, down_sql
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        grouped = pool.submit(
+            _on_own_connection,
+            request.database,
+            lambda c: q.grouped_calls(c, scan, request.settings, local_sql, down_sql),
+        )
+        attempts = pool.submit(
+            _on_own_connection, request.database, lambda c: q.attempt_counts(c, scan)
         )
         handoffs = [Handoff.of(row) for row in q.handoffs(conn, scan)]
         callers = _follow_callers(conn, scan, request, handoffs)
-        rows, attempts, answer_waits = aggregated.result()
+        counts, answer_waits = attempts.result()
+        rows = grouped.result()
     days = _local_days(low, high, spans[0].offset, spans[-1].offset)
-    return _Read(scan, days, rows, intervals, handoffs, callers, attempts, answer_waits)
+    return _Read(scan, days, rows, intervals, handoffs, callers, counts, answer_waits)
 
 
-def _aggregates(
-    database: Path, scan: q.Scan, settings: KpiSettings, local_sql: str, down_sql: str
-) -> tuple[list[q.GroupedRow], list[q.AttemptCount], list[tuple[str, float]]]:
-    """The SQL-heavy aggregates, on their own connection (the second thread)."""
+def _on_own_connection(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `query` on a read-only connection of its own (for a worker thread)."""
     conn = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
     try:
-        grouped = q.grouped_calls(conn, scan, settings, local_sql, down_sql)
-        return (grouped, *q.attempt_counts(conn, scan))
+        return query(conn)
     finally:
         conn.close()
 
