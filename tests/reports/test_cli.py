@@ -86,7 +86,9 @@ def test_text_report_is_the_default(with_calls: Path, capsys: pytest.CaptureFixt
 
     assert 0 == code
     assert out.startswith("KPI report 2026-11-02 .. 2026-11-03")
-    assert "Switchboard" in out
+    assert "Switchboard by hour of arrival" in out
+    assert "Luleå SM1: service_level_rings >= 90.0 % at switchboard: MISSED" in out
+    assert "    switchboard: 50.0 % missed" in out
 
 
 @pytest.mark.parametrize(

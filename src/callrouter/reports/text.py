@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from callrouter.reports.model import Figures, Report, ScopeReport
+from callrouter.reports.model import Bucket, Figures, Report, ScopeReport
 
 
 def pct(share: float | None) -> str:
@@ -49,6 +49,9 @@ def render_text(report: Report) -> str:
         "",
     ]
     lines += _scopes((report.switchboard, *report.departments, report.all_calls))
+    for title, section in (("hour", "by_hour"), ("weekday", "by_weekday")):
+        lines += ["", f"Switchboard by {title} of arrival"]
+        lines += _buckets(getattr(report.switchboard, section))
     lines += ["", "Targets"]
     for t in report.targets:
         bound = f">= {pct(t.at_least)}" if t.at_least is not None else f"<= {pct(t.at_most)}"
@@ -136,6 +139,22 @@ def render_text(report: Report) -> str:
     lines += _downtime(report)
     lines += ["", *[f"Note: {n}" for n in report.notes]]
     return "\n".join(lines) + "\n"
+
+
+def _buckets(buckets: Sequence[Bucket]) -> list[str]:
+    rows = [
+        (
+            b.key,
+            b.offered,
+            b.answered,
+            b.abandoned,
+            pct(b.service_level_rings),
+            pct(b.service_level_seconds),
+        )
+        for b in buckets
+        if b.offered
+    ]
+    return table(("", "offered", "answered", "abandoned", "SL rings", "SL secs"), rows)
 
 
 def _scopes(scopes: Sequence[ScopeReport]) -> list[str]:
