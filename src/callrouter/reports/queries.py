@@ -202,20 +202,24 @@ def attempt_counts(
     conn: sqlite3.Connection, scan: Scan
 ) -> tuple[list[AttemptCount], list[tuple[str, float]]]:
     """For the ring attempts that started in the period: (target kind, target, result, attempts),
-    and (department, ring time until answered) for every answered function-number ring."""
-    source, params = _attempts_in_period(scan, "1")
-    answered_ring = "a.target_kind = 'department' AND a.result = 'answered'"
-    sql = f"""SELECT a.target_kind AS kind, a.target AS target,
-                     coalesce(a.result, '') AS result, count(*) AS attempts,
-                     json_group_array(round(a.ended_at - a.started_at, 6))
-                         FILTER (WHERE {answered_ring}) AS waits
-              {source} GROUP BY 1, 2, 3"""
+    and (department, ring time until answered) for every answered function-number ring.
+
+    One query per target kind: measured faster than one query grouping by the kind as well."""
     counts: list[AttemptCount] = []
     waits: list[tuple[str, float]] = []
-    for kind, target, result, attempts, ring_times in _one_json_row(conn, sql, params):
-        counts.append((kind, target, result, attempts))
-        if kind == "department" and result == "answered":
-            waits.extend((target, wait) for wait in json.loads(ring_times))
+    ring_time = "json_group_array(round(a.ended_at - a.started_at, 6))"
+    for kind in ("telephonist", "department"):  # "dial" targets are in neither table
+        source, params = _attempts_in_period(scan, f"a.target_kind = '{kind}'")
+        times = (
+            f"{ring_time} FILTER (WHERE a.result = 'answered')" if kind == "department" else "''"
+        )
+        sql = f"""SELECT a.target AS target, coalesce(a.result, '') AS result,
+                         count(*) AS attempts, {times} AS times
+                  {source} GROUP BY 1, 2"""
+        for target, result, attempts, ring_times in _one_json_row(conn, sql, params):
+            counts.append((kind, target, result, attempts))
+            if kind == "department" and result == "answered":
+                waits.extend((target, wait) for wait in json.loads(ring_times))
     return counts, waits
 
 
