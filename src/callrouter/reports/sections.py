@@ -121,16 +121,7 @@ def reachability(
             answered[rung_department] += count if result == "answered" else 0
     for waited_department, wait in answer_waits:
         waits[waited_department].append(wait)
-    overflowed: dict[str, int] = defaultdict(int)
-    transferred: dict[str, int] = defaultdict(int)
-    returned: dict[str, int] = defaultdict(int)
-    resolved = departments_of_transfers(handoffs, departments)
-    for handoff in handoffs:
-        department = resolved[handoff.target] if handoff.kind == "transfer" else handoff.target
-        if department is None:
-            continue
-        (overflowed if handoff.kind == "overflow" else transferred)[department] += 1
-        returned[department] += handoff.returned
+    overflowed, transferred, returned = _handed_in(handoffs, departments)
     rows = []
     known = {d.id: d.name for d in departments}
     for department_id in sorted(set(known) | set(rung)):
@@ -151,6 +142,22 @@ def reachability(
             )
         )
     return tuple(sorted(rows, key=_worst_first))
+
+
+def _handed_in(
+    handoffs: Sequence[Handoff], departments: Sequence[Department]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Per department: calls overflowed to it, transferred to it, and returned from it."""
+    overflowed: dict[str, int] = defaultdict(int)
+    transferred: dict[str, int] = defaultdict(int)
+    returned: dict[str, int] = defaultdict(int)
+    resolved = departments_of_transfers(handoffs, departments)
+    for handoff in handoffs:
+        department = resolved[handoff.target] if handoff.kind == "transfer" else handoff.target
+        if department is not None:
+            (overflowed if handoff.kind == "overflow" else transferred)[department] += 1
+            returned[department] += handoff.returned
+    return overflowed, transferred, returned
 
 
 def _worst_first(row: ReachabilityRow) -> tuple[int, float, float, str]:
