@@ -114,6 +114,19 @@ def test_a_bad_request_is_a_clear_error_with_exit_2(
     assert message in err
 
 
+def test_an_output_file_that_cannot_be_written_is_a_clear_error(
+    with_calls: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "no-such-dir" / "report.json"
+
+    code, _, err = run(
+        capsys, "--config", str(with_calls), "--period", "2026-11", "--out", str(out_file)
+    )
+
+    assert 2 == code
+    assert f"report: cannot write {out_file}: No such file or directory" in err
+
+
 def test_a_missing_call_log_is_a_clear_error(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
