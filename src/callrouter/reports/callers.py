@@ -56,7 +56,7 @@ class CallerPass:
 
     repeat_window: float
     return_window: float
-    handoffs: list[Handoff]
+    handoffs: list[Handoff] = field(default_factory=list)  # in time order; set before `count`
     last_seen: dict[str, float] = field(default_factory=dict)
     # keyed by department id; None = the switchboard
     waits: defaultdict[str | None, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -64,6 +64,7 @@ class CallerPass:
     pending_number: dict[str, Handoff] = field(default_factory=dict)
     pending_link: dict[str, Handoff] = field(default_factory=dict)
     merged: int = 0  # hand-offs merged in so far
+    all_waits: list[float] = field(default_factory=list)  # every scope's, sorted (sort_waits)
 
     def remember(self, rows: Iterable[CallerRow]) -> None:
         """Calls before the period: only when each number last called."""
@@ -119,15 +120,15 @@ class CallerPass:
         if handoff is not None:
             handoff.returned = True  # a hand-off already returned stays returned once
 
-    def figures(self, department: str | None) -> CallerFigures:
-        """A department's (None: the switchboard's) answered waits, sorted, and repeat calls."""
-        waits = self.waits.get(department, [])
-        waits.sort()
-        return CallerFigures(waits, self.repeats.get(department, 0))
-
-    def all_figures(self) -> CallerFigures:
-        """Every scope; sorting the concatenated (sorted) runs is a cheap merge for timsort."""
+    def sort_waits(self) -> None:
+        """Sort each scope's waits, then all of them (timsort merges the sorted runs cheaply)."""
         for waits in self.waits.values():
             waits.sort()
-        merged = sorted(itertools.chain.from_iterable(self.waits.values()))
-        return CallerFigures(merged, sum(self.repeats.values()))
+        self.all_waits = sorted(itertools.chain.from_iterable(self.waits.values()))
+
+    def figures(self, department: str | None) -> CallerFigures:
+        """A department's (None: the switchboard's) answered waits, sorted, and repeat calls."""
+        return CallerFigures(self.waits.get(department, []), self.repeats.get(department, 0))
+
+    def all_figures(self) -> CallerFigures:
+        return CallerFigures(self.all_waits, sum(self.repeats.values()))

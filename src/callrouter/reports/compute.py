@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,12 +97,14 @@ class _Read:
     callers: CallerPass
     attempts: list[q.AttemptCount]
     answer_waits: list[tuple[str, float]]
+    pauses: list[tuple[str, str, int]]
+    still_open: int  # calls of the period with no outcome yet
 
 
 def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
-    """The queries. The two big grouped scans (calls, attempts) run on connections of their own
-    in worker threads (SQLite releases the GIL while it works), while this thread makes the
-    ordered pass over the callers."""
+    """The queries. The two big grouped scans (calls, attempts) and the hand-offs run on
+    connections of their own in worker threads (SQLite releases the GIL while it works), while
+    this thread makes the ordered pass over the callers."""
     period = request.period
     low, high = period.start.timestamp(), period.end.timestamp()
     scan = q.make_scan(conn, request.source, low, high)
@@ -115,7 +118,7 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
     local_sql = local_seconds_sql("arrived_at", spans)
     down_sql = q.downtime_flag_sql(windows)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         grouped = pool.submit(
             _on_own_connection,
             request.database,
@@ -124,12 +127,21 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
         attempts = pool.submit(
             _on_own_connection, request.database, lambda c: q.attempt_counts(c, scan)
         )
-        handoffs = [Handoff.of(row) for row in q.handoffs(conn, scan)]
-        callers = _follow_callers(conn, scan, request, handoffs)
+        handoffs_read = pool.submit(
+            _on_own_connection,
+            request.database,
+            lambda c: [Handoff.of(row) for row in q.handoffs(c, scan)],
+        )
+        callers = _follow_callers(conn, scan, request, handoffs_read)
+        handoffs = callers.handoffs
+        callers.sort_waits()  # while the workers still run
+        pauses, still_open = q.pauses(conn, scan), q.still_open(conn, scan)
         counts, answer_waits = attempts.result()
         rows = grouped.result()
     days = _local_days(low, high, spans[0].offset, spans[-1].offset)
-    return _Read(scan, days, rows, intervals, handoffs, callers, counts, answer_waits)
+    return _Read(
+        scan, days, rows, intervals, handoffs, callers, counts, answer_waits, pauses, still_open
+    )
 
 
 def _on_own_connection(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
@@ -174,22 +186,29 @@ def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> R
         transfers=transfer_rows(handoffs, request.departments),
         returned_to_switchboard=sum(h.returned for h in handoffs),
         reachability=reachability(read.attempts, read.answer_waits, handoffs, request.departments),
-        telephonists=telephonist_rows(
-            read.attempts, q.pauses(conn, read.scan), settings.telephonist_names
-        ),
+        telephonists=telephonist_rows(read.attempts, read.pauses, settings.telephonist_names),
         downtime=downtime,
         targets=target_results(settings.targets, switchboard, departments, all_calls),
-        notes=_notes(conn, read.scan, downtime.intervals_with_unknown_bounds),
+        notes=_notes(read.still_open, downtime.intervals_with_unknown_bounds),
     )
 
 
 def _follow_callers(
-    conn: sqlite3.Connection, scan: q.Scan, request: ReportRequest, handoffs: list[Handoff]
+    conn: sqlite3.Connection,
+    scan: q.Scan,
+    request: ReportRequest,
+    handoffs: Future[list[Handoff]],
 ) -> CallerPass:
+    """The ordered pass; the period's first rows are read while the hand-offs are still coming."""
     repeat_window = request.settings.repeat_window_seconds
-    callers = CallerPass(repeat_window, request.return_window_seconds, handoffs)
+    callers = CallerPass(repeat_window, request.return_window_seconds)
     callers.remember(q.caller_rows(conn, scan, scan.low - repeat_window, scan.low))
-    callers.count(q.caller_rows(conn, scan, scan.low, scan.high))
+    rows = q.caller_rows(conn, scan, scan.low, scan.high)
+    early: list[q.CallerRow] = []
+    while not handoffs.done() and (chunk := rows.fetchmany()):
+        early += chunk
+    callers.handoffs = handoffs.result()
+    callers.count(itertools.chain(early, rows))
     after = scan.high + request.return_window_seconds
     callers.returns_after(q.caller_rows(conn, scan, scan.high, after))
     return callers
@@ -230,13 +249,8 @@ def _method(request: ReportRequest) -> Method:
     )
 
 
-def _notes(conn: sqlite3.Connection, scan: q.Scan, unknown_intervals: int) -> tuple[str, ...]:
+def _notes(still_open: int, unknown_intervals: int) -> tuple[str, ...]:
     notes = []
-    where, params = scan.where()
-    # unary + keeps SQLite off the arrival index: the few open calls are found by outcome
-    where = where.replace("arrived_at", "+arrived_at").replace("source", "+source")
-    sql = f"SELECT count(*) FROM calls WHERE outcome IS NULL AND {where}"  # noqa: S608
-    still_open = conn.execute(sql, params).fetchone()[0]
     if still_open:
         notes.append(f"{still_open} call(s) of the period had no outcome yet and are not counted")
     if unknown_intervals:

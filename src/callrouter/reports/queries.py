@@ -249,3 +249,12 @@ def pauses(conn: sqlite3.Connection, scan: Scan) -> list[tuple[str, str, int]]:
       AND (kind = 'telephonist_paused' OR (kind = 'telephonist_presence' AND detail LIKE 'paused%'))
     GROUP BY 1, 2"""
     return conn.execute(sql, (scan.low, scan.high)).fetchall()
+
+
+def still_open(conn: sqlite3.Connection, scan: Scan) -> int:
+    """Calls of the period with no outcome yet (still in progress)."""
+    where, params = scan.where()
+    # unary + keeps SQLite off the arrival index: the few open calls are found by outcome
+    where = where.replace("arrived_at", "+arrived_at").replace("source", "+source")
+    sql = f"SELECT count(*) FROM calls WHERE outcome IS NULL AND {where}"  # noqa: S608
+    return int(conn.execute(sql, params).fetchone()[0])
