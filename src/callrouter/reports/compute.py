@@ -1,4 +1,4 @@
-"""Build a `Report` from the call log: read-only, one connection, a handful of queries."""
+"""Build a `Report` from the call log: read-only connections, a handful of queries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from callrouter.domain.kpis import KpiSettings
@@ -19,6 +19,7 @@ from callrouter.reports.callers import RETURN_WINDOW_SECONDS, CallerPass, Handof
 from callrouter.reports.downtime import (
     DOWNTIME_GRACE_SECONDS,
     DOWNTIME_KINDS,
+    Interval,
     downtime_intervals,
     reclassify_windows,
     summarize,
@@ -92,7 +93,7 @@ class _Read:
     scan: q.Scan
     days: list[int]
     grouped: list[q.GroupedRow]
-    intervals: list[Any]
+    intervals: list[tuple[Interval, float | None]]  # with their end (None: not in the log)
     handoffs: list[Handoff]
     callers: CallerPass
     attempts: list[q.AttemptCount]
