@@ -86,7 +86,9 @@ def test_text_report_is_the_default(with_calls: Path, capsys: pytest.CaptureFixt
 
     assert 0 == code
     assert out.startswith("KPI report 2026-11-02 .. 2026-11-03")
-    assert "Switchboard" in out
+    assert "Switchboard by hour of arrival" in out
+    assert "Luleå SM1: service_level_rings >= 90.0 % at switchboard: MISSED" in out
+    assert "    switchboard: 50.0 % missed" in out
 
 
 @pytest.mark.parametrize(
@@ -112,6 +114,19 @@ def test_a_bad_request_is_a_clear_error_with_exit_2(
     assert message in err
 
 
+def test_an_output_file_that_cannot_be_written_is_a_clear_error(
+    with_calls: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "no-such-dir" / "report.json"
+
+    code, _, err = run(
+        capsys, "--config", str(with_calls), "--period", "2026-11", "--out", str(out_file)
+    )
+
+    assert 2 == code
+    assert f"report: cannot write {out_file}: No such file or directory" in err
+
+
 def test_a_missing_call_log_is_a_clear_error(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -135,3 +150,20 @@ def test_a_file_that_is_not_a_call_log_is_a_clear_error(
 
 def test_the_formats_are_a_registry_of_renderers() -> None:
     assert {"csv", "json", "text"} <= set(RENDERERS)
+
+
+def test_every_json_key_is_documented() -> None:
+    """docs/kpi-report.md lists every key the JSON and CSV formats can hold."""
+    import dataclasses
+
+    from callrouter.reports import model
+
+    docs = (Path(__file__).parents[2] / "docs" / "kpi-report.md").read_text(encoding="utf-8")
+    records = [v for v in vars(model).values() if dataclasses.is_dataclass(v)]
+    missing = {
+        f"{record.__name__}.{field.name}"
+        for record in records
+        for field in dataclasses.fields(record)
+        if f"`{field.name}`" not in docs
+    }
+    assert set() == missing

@@ -117,3 +117,20 @@ def test_calls_cut_off_by_a_pbx_restart_count_as_failed_not_abandoned(tmp_path: 
         figures.downtime_failed,
     )
     assert 3 == report.downtime.reclassified_calls
+
+
+def test_the_text_report_says_when_an_interval_has_an_unknown_start(tmp_path: Path) -> None:
+    from callrouter.reports.text import render_text
+
+    log = new_log(tmp_path)
+    log.event(local(2026, 11, 2, 8), "controller_started", "controller")
+    log.event(local(2026, 11, 2, 8, 0, 1), "pbx_connected")
+    log.event(local(2026, 11, 2, 10), "controller_started", "controller")
+    log.event(local(2026, 11, 2, 10, 0, 1), "pbx_connected")
+
+    text = render_text(log.report())
+
+    assert (
+        "  unknown (after 2026-11-02 08:00:01) .. 2026-11-02 10:00:01: at most 7200.0 s, "
+        "not_logged (the controller ended without a stop record)"
+    ) in text

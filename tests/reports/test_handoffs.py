@@ -136,3 +136,23 @@ def test_transfer_targets_and_dial_strings_point_at_the_same_address() -> None:
     assert "dept-x@departments" == address("dept-x@departments")
     assert "1001" == address("PJSIP/1001-00000003")
     assert "1001" == address("PJSIP/1001")
+
+
+def test_ring_attempts_follow_the_source_option_in_a_mixed_log(tmp_path: Path) -> None:
+    """With queue_log imports beside routed calls, each report counts only its own attempts."""
+    log = new_log(tmp_path)
+    mine = log.call(local(*DAY, 10), "answered", wait=5, rings=1)
+    log.attempt(mine, 1, "telephonist", "tel1", local(*DAY, 10), 5, "answered")
+    imported = log.call(local(*DAY, 10), "answered", wait=9, rings=2, source="queue_log:q")
+    log.attempt(imported, 1, "telephonist", "tel1", local(*DAY, 10), 4, "no_answer")
+    log.attempt(imported, 2, "telephonist", "tel1", local(*DAY, 10, 0, 4), 5, "answered")
+
+    def rung(source: str) -> tuple[int, int, int]:
+        [row] = log.report(source=source, settings=KpiSettings(telephonist_names=True)).telephonists
+        return row.rung, row.answered, row.ring_no_answers
+
+    assert [(1, 1, 0), (2, 1, 1), (3, 2, 1)] == [
+        rung("callrouter"),
+        rung("queue_log:q"),
+        rung("all"),
+    ]

@@ -19,6 +19,8 @@ Each hand-off is returned at most once; a second call back is not a second retur
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -49,21 +51,20 @@ class Handoff:
 
 @dataclass
 class CallerPass:
+    """The ordered pass. Hand-offs (in time order) are merged in as the calls pass their time:
+    `pending_*` holds, per number and per linked id, the most recent hand-off so far."""
+
     repeat_window: float
     return_window: float
-    handoffs: list[Handoff]
+    handoffs: list[Handoff] = field(default_factory=list)  # in time order; set before `count`
     last_seen: dict[str, float] = field(default_factory=dict)
-    waits: dict[str, list[float]] = field(default_factory=dict)
-    repeats: dict[str, int] = field(default_factory=dict)
-    numbered: dict[str, int] = field(default_factory=dict)
-    by_number: dict[str, list[Handoff]] = field(default_factory=dict)
-    by_link: dict[str, list[Handoff]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for handoff in self.handoffs:  # in time order
-            if handoff.number is not None:
-                self.by_number.setdefault(handoff.number, []).append(handoff)
-            self.by_link.setdefault(handoff.linked_id, []).append(handoff)
+    # keyed by department id; None = the switchboard
+    waits: defaultdict[str | None, list[float]] = field(default_factory=lambda: defaultdict(list))
+    repeats: defaultdict[str | None, int] = field(default_factory=lambda: defaultdict(int))
+    pending_number: dict[str, Handoff] = field(default_factory=dict)
+    pending_link: dict[str, Handoff] = field(default_factory=dict)
+    merged: int = 0  # hand-offs merged in so far
+    all_waits: list[float] = field(default_factory=list)  # every scope's, sorted (sort_waits)
 
     def remember(self, rows: Iterable[CallerRow]) -> None:
         """Calls before the period: only when each number last called."""
@@ -75,51 +76,59 @@ class CallerPass:
     def count(self, rows: Iterable[CallerRow]) -> None:
         """The period's calls: waits, repeats and returns."""
         last_seen, window = self.last_seen, self.repeat_window
-        waits, repeats, numbered = self.waits, self.repeats, self.numbered
-        for row in rows:
-            arrived, number, department, wait, link = row
-            scope = department or ""
+        waits, repeats, pending = self.waits, self.repeats, self.pending_number
+        next_handoff = self._merge_until(float("-inf"))
+        for arrived, number, department, wait, link in rows:
+            if arrived > next_handoff:
+                next_handoff = self._merge_until(arrived)
             if wait is not None:
-                if scope in waits:
-                    waits[scope].append(wait)
-                else:
-                    waits[scope] = [wait]
+                waits[department].append(wait)
             if number is not None:
-                numbered[scope] = numbered.get(scope, 0) + 1
                 previous = last_seen.get(number)
                 if previous is not None and arrived - previous <= window:
-                    repeats[scope] = repeats.get(scope, 0) + 1
+                    repeats[department] += 1
                 last_seen[number] = arrived
-            if department is None and (number in self.by_number or link is not None):
+            if department is None and (link is not None or number in pending):
                 self._return(arrived, number, link)
 
     def returns_after(self, rows: Iterable[CallerRow]) -> None:
         """Calls after the period: only returns of the period's hand-offs."""
+        next_handoff = self._merge_until(float("-inf"))
         for arrived, number, department, _, link in rows:
-            if department is None and (number in self.by_number or link is not None):
+            if arrived > next_handoff:
+                next_handoff = self._merge_until(arrived)
+            if department is None and (link is not None or number in self.pending_number):
                 self._return(arrived, number, link)
 
+    def _merge_until(self, moment: float) -> float:
+        """Merge the hand-offs made before `moment`; the time of the next one (inf: none)."""
+        handoffs = self.handoffs
+        while self.merged < len(handoffs) and handoffs[self.merged].at < moment:
+            handoff = handoffs[self.merged]
+            if handoff.number is not None:
+                self.pending_number[handoff.number] = handoff
+            self.pending_link[handoff.linked_id] = handoff
+            self.merged += 1
+        return handoffs[self.merged].at if self.merged < len(handoffs) else float("inf")
+
     def _return(self, arrived: float, number: str | None, link: str | None) -> None:
-        handoff = _latest_before(self.by_link.get(link, []) if link else [], arrived)
+        handoff = self.pending_link.pop(link, None) if link is not None else None
         if handoff is None and number is not None:
-            handoff = _latest_before(self.by_number.get(number, []), arrived)
+            handoff = self.pending_number.pop(number, None)
             if handoff is not None and arrived - handoff.at > self.return_window:
                 handoff = None
         if handoff is not None:
-            handoff.returned = True
+            handoff.returned = True  # a hand-off already returned stays returned once
 
-    def figures(self, scope: str) -> CallerFigures:
-        waits = sorted(self.waits.get(scope, []))
-        return CallerFigures(waits, self.repeats.get(scope, 0), self.numbered.get(scope, 0))
+    def sort_waits(self) -> None:
+        """Sort each scope's waits, then all of them (timsort merges the sorted runs cheaply)."""
+        for waits in self.waits.values():
+            waits.sort()
+        self.all_waits = sorted(itertools.chain.from_iterable(self.waits.values()))
+
+    def figures(self, department: str | None) -> CallerFigures:
+        """A department's (None: the switchboard's) answered waits, sorted, and repeat calls."""
+        return CallerFigures(self.waits.get(department, []), self.repeats.get(department, 0))
 
     def all_figures(self) -> CallerFigures:
-        waits = sorted(w for scope_waits in self.waits.values() for w in scope_waits)
-        return CallerFigures(waits, sum(self.repeats.values()), sum(self.numbered.values()))
-
-
-def _latest_before(handoffs: list[Handoff], moment: float) -> Handoff | None:
-    """The most recent hand-off strictly before `moment`, unless it was already returned."""
-    for handoff in reversed(handoffs):
-        if handoff.at < moment:
-            return None if handoff.returned else handoff
-    return None
+        return CallerFigures(self.all_waits, sum(self.repeats.values()))

@@ -49,8 +49,12 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     if args.out is None:
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"report: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,12 +1,15 @@
-"""Build a `Report` from the call log: read-only, one connection, a handful of queries."""
+"""Build a `Report` from the call log: read-only connections, a handful of queries."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from callrouter.domain.kpis import KpiSettings
@@ -16,11 +19,12 @@ from callrouter.reports.callers import RETURN_WINDOW_SECONDS, CallerPass, Handof
 from callrouter.reports.downtime import (
     DOWNTIME_GRACE_SECONDS,
     DOWNTIME_KINDS,
+    Interval,
     downtime_intervals,
     reclassify_windows,
     summarize,
 )
-from callrouter.reports.figures import CallerFigures, ScopeTallies, buckets, figures, tally_rows
+from callrouter.reports.figures import ScopeTallies, buckets, figures, tally_rows
 from callrouter.reports.model import (
     ALL_CALLS,
     SWITCHBOARD,
@@ -38,6 +42,7 @@ from callrouter.reports.sections import (
     transfer_rows,
 )
 
+T = TypeVar("T")
 SOURCE_COLUMN_VERSION = 2  # the call-log schema version that added calls.source
 LONGEST_CALL_SECONDS = 86400.0  # downtimes this long after the period can still end its calls
 
@@ -81,8 +86,27 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> Report:
-    period, settings = request.period, request.settings
+@dataclass(frozen=True)
+class _Read:
+    """Everything read from the log for one report."""
+
+    scan: q.Scan
+    days: list[int]
+    grouped: list[q.GroupedRow]
+    intervals: list[tuple[Interval, float | None]]  # with their end (None: not in the log)
+    handoffs: list[Handoff]
+    callers: CallerPass
+    attempts: list[q.AttemptCount]
+    answer_waits: list[tuple[str, float]]
+    pauses: list[tuple[str, str, int]]
+    still_open: int  # calls of the period with no outcome yet
+
+
+def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
+    """The queries. The two big grouped scans (calls, attempts) and the hand-offs run on
+    connections of their own in worker threads (SQLite releases the GIL while it works), while
+    this thread makes the ordered pass over the callers."""
+    period = request.period
     low, high = period.start.timestamp(), period.end.timestamp()
     scan = q.make_scan(conn, request.source, low, high)
     events = q.downtime_events(conn, DOWNTIME_KINDS, float("inf"))
@@ -94,31 +118,66 @@ def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> R
     ]
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
     local_sql = local_seconds_sql("arrived_at", spans)
-    rows = q.grouped_calls(conn, scan, settings, local_sql, q.downtime_flag_sql(windows))
-    scopes, everything = tally_rows(rows)
-    handoffs = [Handoff.of(row) for row in q.handoffs(conn, scan)]
-    callers = _follow_callers(conn, scan, request, handoffs)
-    days = _local_days(low, high, spans[0].offset, spans[-1].offset)
-
-    def scope_report(
-        scope: str, name: str, tallies: ScopeTallies, found: CallerFigures
-    ) -> ScopeReport:
-        hours, weekdays, dated = buckets(tallies, days, settings)
-        return ScopeReport(
-            scope, name, figures(tallies.total, found, settings), hours, weekdays, dated
+    down_sql = q.downtime_flag_sql(windows)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        grouped = pool.submit(
+            _on_own_connection,
+            request.database,
+            lambda c: q.grouped_calls(c, scan, request.settings, local_sql, down_sql),
         )
-
-    switchboard = scope_report(
-        SWITCHBOARD, "Switchboard", scopes.get("", ScopeTallies()), callers.figures("")
+        attempts = pool.submit(
+            _on_own_connection, request.database, lambda c: q.attempt_counts(c, scan)
+        )
+        handoffs_read = pool.submit(
+            _on_own_connection,
+            request.database,
+            lambda c: [Handoff.of(row) for row in q.handoffs(c, scan)],
+        )
+        callers = _follow_callers(conn, scan, request, handoffs_read)
+        handoffs = callers.handoffs
+        callers.sort_waits()  # while the workers still run
+        pauses, still_open = q.pauses(conn, scan), q.still_open(conn, scan)
+        counts, answer_waits = attempts.result()
+        rows = grouped.result()
+    days = _local_days(low, high, spans[0].offset, spans[-1].offset)
+    return _Read(
+        scan, days, rows, intervals, handoffs, callers, counts, answer_waits, pauses, still_open
     )
+
+
+def _on_own_connection(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `query` on a read-only connection of its own (for a worker thread)."""
+    conn = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return query(conn)
+    finally:
+        conn.close()
+
+
+def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> Report:
+    settings, read = request.settings, _read(conn, request)
+    scopes, everything = tally_rows(read.grouped)
+    callers = read.callers
+
+    def scope_report(scope: str, name: str, key: str | None) -> ScopeReport:
+        """`key`: the scope's key in `scopes` ("" = switchboard); None = all calls."""
+        tallies = everything if key is None else scopes.get(key, ScopeTallies())
+        found = callers.all_figures() if key is None else callers.figures(key or None)
+        hours, weekdays, dated = buckets(tallies, read.days, settings)
+        total = figures(tallies.total, found, settings)
+        return ScopeReport(scope, name, total, hours, weekdays, dated)
+
+    switchboard = scope_report(SWITCHBOARD, "Switchboard", "")
     departments = tuple(
-        scope_report(scope, name, scopes.get(scope, ScopeTallies()), callers.figures(scope))
+        scope_report(scope, name, scope)
         for scope, name in _department_scopes(request.departments, scopes)
     )
-    all_calls = scope_report(ALL_CALLS, "All calls", everything, callers.all_figures())
-    downtime = summarize(intervals, (low, high), now.timestamp(), everything.total.downtime_failed)
+    all_calls = scope_report(ALL_CALLS, "All calls", None)
+    span = (read.scan.low, read.scan.high)
+    downtime = summarize(read.intervals, span, now.timestamp(), everything.total.downtime_failed)
+    handoffs = read.handoffs
     return Report(
-        period=period,
+        period=request.period,
         method=_method(request),
         generated_at=now,
         switchboard=switchboard,
@@ -127,23 +186,30 @@ def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> R
         overflows=overflow_rows(handoffs),
         transfers=transfer_rows(handoffs, request.departments),
         returned_to_switchboard=sum(h.returned for h in handoffs),
-        reachability=reachability(q.department_attempts(conn, scan), handoffs, request.departments),
-        telephonists=telephonist_rows(
-            q.telephonist_attempts(conn, scan), q.pauses(conn, scan), settings.telephonist_names
-        ),
+        reachability=reachability(read.attempts, read.answer_waits, handoffs, request.departments),
+        telephonists=telephonist_rows(read.attempts, read.pauses, settings.telephonist_names),
         downtime=downtime,
         targets=target_results(settings.targets, switchboard, departments, all_calls),
-        notes=_notes(conn, scan, downtime.intervals_with_unknown_bounds),
+        notes=_notes(read.still_open, downtime.intervals_with_unknown_bounds),
     )
 
 
 def _follow_callers(
-    conn: sqlite3.Connection, scan: q.Scan, request: ReportRequest, handoffs: list[Handoff]
+    conn: sqlite3.Connection,
+    scan: q.Scan,
+    request: ReportRequest,
+    handoffs: Future[list[Handoff]],
 ) -> CallerPass:
+    """The ordered pass; the period's first rows are read while the hand-offs are still coming."""
     repeat_window = request.settings.repeat_window_seconds
-    callers = CallerPass(repeat_window, request.return_window_seconds, handoffs)
+    callers = CallerPass(repeat_window, request.return_window_seconds)
     callers.remember(q.caller_rows(conn, scan, scan.low - repeat_window, scan.low))
-    callers.count(q.caller_rows(conn, scan, scan.low, scan.high))
+    rows = q.caller_rows(conn, scan, scan.low, scan.high)
+    early: list[q.CallerRow] = []
+    while not handoffs.done() and (chunk := rows.fetchmany()):
+        early += chunk
+    callers.handoffs = handoffs.result()
+    callers.count(itertools.chain(early, rows))
     after = scan.high + request.return_window_seconds
     callers.returns_after(q.caller_rows(conn, scan, scan.high, after))
     return callers
@@ -184,11 +250,8 @@ def _method(request: ReportRequest) -> Method:
     )
 
 
-def _notes(conn: sqlite3.Connection, scan: q.Scan, unknown_intervals: int) -> tuple[str, ...]:
+def _notes(still_open: int, unknown_intervals: int) -> tuple[str, ...]:
     notes = []
-    where, params = scan.where()
-    sql = f"SELECT count(*) FROM calls WHERE outcome IS NULL AND {where}"  # noqa: S608
-    still_open = conn.execute(sql, params).fetchone()[0]
     if still_open:
         notes.append(f"{still_open} call(s) of the period had no outcome yet and are not counted")
     if unknown_intervals:

@@ -37,7 +37,9 @@ DOWNTIME_GRACE_SECONDS = 10.0
 
 
 @dataclass
-class _Open:
+class Interval:
+    """A downtime interval as read from the events; its end is kept beside it."""
+
     cause: str
     detail: str
     start: float | None
@@ -48,8 +50,8 @@ class _Open:
 class _Timeline:
     last_activity: Callable[[float], float | None]
     state: str = "unknown"  # unknown, up, pbx_down, stopped, starting
-    current: _Open | None = None
-    closed: list[tuple[_Open, float | None]] = field(default_factory=list)
+    current: Interval | None = None
+    closed: list[tuple[Interval, float | None]] = field(default_factory=list)
     previous_at: float | None = None
 
     def apply(self, at: float, kind: str, detail: str) -> None:
@@ -66,17 +68,17 @@ class _Timeline:
         if self.state == "up":
             self._open_unlogged(at, "the controller ended without a stop record")
         elif self.state == "unknown":
-            self.current = _Open("controller_starting", "the log begins: connecting", at)
+            self.current = Interval("controller_starting", "the log begins: connecting", at)
         self.state = "starting"
 
     def _stopped(self, at: float, detail: str) -> None:
         if self.current is None:
-            self.current = _Open("controller_stopped", detail or "stopped", at)
+            self.current = Interval("controller_stopped", detail or "stopped", at)
         self.state = "stopped"
 
     def _disconnected(self, at: float, detail: str) -> None:
         if self.current is None:
-            self.current = _Open("pbx_disconnected", detail or "link lost", at)
+            self.current = Interval("pbx_disconnected", detail or "link lost", at)
         self.state = "pbx_down"
 
     def _connected(self, at: float, detail: str) -> None:
@@ -89,13 +91,13 @@ class _Timeline:
 
     def _open_unlogged(self, at: float, why: str) -> None:
         seen = [t for t in (self.previous_at, self.last_activity(at)) if t is not None]
-        self.current = _Open("not_logged", why, None, max(seen) if seen else None)
+        self.current = Interval("not_logged", why, None, max(seen) if seen else None)
 
 
 def downtime_intervals(
     events: Iterable[tuple[float, str, str]],
     last_activity: Callable[[float], float | None],
-) -> list[tuple[_Open, float | None]]:
+) -> list[tuple[Interval, float | None]]:
     """Every interval in `events` (epoch at, kind, detail; in order), with its end (None: none)."""
     timeline = _Timeline(last_activity)
     for at, kind, detail in events:
@@ -107,7 +109,7 @@ def downtime_intervals(
 
 
 def reclassify_windows(
-    intervals: list[tuple[_Open, float | None]],
+    intervals: list[tuple[Interval, float | None]],
 ) -> list[tuple[float, float, float]]:
     """(cause-0 window start, interval start, interval end) epoch seconds per interval."""
     windows = []
@@ -122,7 +124,7 @@ def reclassify_windows(
 
 
 def summarize(
-    intervals: list[tuple[_Open, float | None]],
+    intervals: list[tuple[Interval, float | None]],
     period: tuple[float, float],
     now: float,
     reclassified: int,
@@ -140,7 +142,7 @@ def summarize(
     return Downtime(tuple(rows), known, unknown, reclassified)
 
 
-def _row(opened: _Open, end: float | None, low: float, high: float) -> DowntimeInterval:
+def _row(opened: Interval, end: float | None, low: float, high: float) -> DowntimeInterval:
     start, seen = opened.start, opened.last_seen_up
     seconds = end - start if start is not None and end is not None else None
     at_most = end - seen if start is None and end is not None and seen is not None else None

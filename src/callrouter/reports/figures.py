@@ -32,6 +32,7 @@ class Tally:
     overflowed: int = 0
     failed: int = 0
     downtime_failed: int = 0
+    numbered: int = 0  # offered calls with a caller number (one with a digit)
     within_rings: int = 0
     within_seconds: int = 0
     wait_total: float = 0.0
@@ -39,11 +40,14 @@ class Tally:
     longest_abandon: float | None = None
 
     def add(self, row: GroupedRow) -> None:
-        _, _, outcome, down, calls, within_rings, within_seconds, short, waits, longest, held = row
+        _, _, outcome, down, calls, within_rings, within_seconds, short, waits, longest, held = row[
+            :11
+        ]
         if outcome == "closed":
             self.closed += calls
             return
         self.offered += calls
+        self.numbered += row[11]
         if outcome == "answered":
             self.answered += calls
             self.within_rings += within_rings or 0
@@ -62,6 +66,23 @@ class Tally:
         else:  # failed, or an outcome this version does not know: offered, not answered
             self.failed += calls
 
+    def merge(self, other: Tally) -> None:
+        """Add another tally's calls to this one."""
+        self.offered += other.offered
+        self.closed += other.closed
+        self.answered += other.answered
+        self.abandoned += other.abandoned
+        self.short_abandoned += other.short_abandoned
+        self.overflowed += other.overflowed
+        self.failed += other.failed
+        self.downtime_failed += other.downtime_failed
+        self.numbered += other.numbered
+        self.within_rings += other.within_rings
+        self.within_seconds += other.within_seconds
+        self.wait_total += other.wait_total
+        self.longest_wait = _max(self.longest_wait, other.longest_wait)
+        self.longest_abandon = _max(self.longest_abandon, other.longest_abandon)
+
     @property
     def long_abandoned(self) -> int:
         return self.abandoned - self.short_abandoned
@@ -75,20 +96,29 @@ def _max(current: float | None, value: float | None) -> float | None:
 
 @dataclass
 class ScopeTallies:
+    """A scope's calls per local hour number (hours since 1970-01-01 local); `finish` sums them
+    into the total, the hours of the day, the weekdays and the dates."""
+
+    local_hours: dict[int, Tally] = field(default_factory=dict)
     total: Tally = field(default_factory=Tally)
     hours: list[Tally] = field(default_factory=lambda: [Tally() for _ in range(24)])
     weekdays: list[Tally] = field(default_factory=lambda: [Tally() for _ in range(7)])
     days: dict[int, Tally] = field(default_factory=dict)
 
     def add(self, row: GroupedRow) -> None:
-        day, hour = divmod(row[1], 24)
-        self.total.add(row)
-        self.hours[hour].add(row)
-        self.weekdays[(day + THURSDAY) % 7].add(row)
-        tally = self.days.get(day)
+        tally = self.local_hours.get(row[1])
         if tally is None:
-            tally = self.days[day] = Tally()
+            tally = self.local_hours[row[1]] = Tally()
         tally.add(row)
+
+    def finish(self) -> ScopeTallies:
+        for local_hour, tally in self.local_hours.items():
+            day, hour = divmod(local_hour, 24)
+            self.total.merge(tally)
+            self.hours[hour].merge(tally)
+            self.weekdays[(day + THURSDAY) % 7].merge(tally)
+            self.days.setdefault(day, Tally()).merge(tally)
+        return self
 
 
 def tally_rows(rows: Sequence[GroupedRow]) -> tuple[dict[str, ScopeTallies], ScopeTallies]:
@@ -101,7 +131,9 @@ def tally_rows(rows: Sequence[GroupedRow]) -> tuple[dict[str, ScopeTallies], Sco
             scope = scopes[row[0]] = ScopeTallies()
         scope.add(row)
         everything.add(row)
-    return scopes, everything
+    for scope in scopes.values():
+        scope.finish()
+    return scopes, everything.finish()
 
 
 def service_levels(tally: Tally, settings: KpiSettings) -> tuple[float | None, float | None]:
@@ -128,7 +160,6 @@ class CallerFigures:
 
     waits: list[float]  # answered waits, sorted
     repeat_calls: int = 0
-    numbered_calls: int = 0  # offered calls with a caller number
 
 
 def figures(tally: Tally, callers: CallerFigures, settings: KpiSettings) -> Figures:
@@ -154,7 +185,7 @@ def figures(tally: Tally, callers: CallerFigures, settings: KpiSettings) -> Figu
         longest_wait_seconds=tally.longest_wait,
         longest_abandon_seconds=tally.longest_abandon,
         repeat_calls=callers.repeat_calls,
-        repeat_caller_rate=share(callers.repeat_calls, callers.numbered_calls),
+        repeat_caller_rate=share(callers.repeat_calls, tally.numbered),
     )
 
 

@@ -24,6 +24,7 @@ from callrouter.reports.model import (
     TelephonistRow,
     TransferRow,
 )
+from callrouter.reports.queries import AttemptCount
 
 # "Local/dept-jobcenter@departments/n" -> "dept-jobcenter@departments"; "PJSIP/1001" -> "1001";
 # also a channel name "Local/dept-x@ctx-0000006a;1" or "PJSIP/1001-00000003".
@@ -43,6 +44,14 @@ def department_of(target: str, departments: Sequence[Department]) -> str | None:
         if wanted in (address(department.function_number), department.id):
             return department.id
     return None
+
+
+def departments_of_transfers(
+    handoffs: Sequence[Handoff], departments: Sequence[Department]
+) -> dict[str, str | None]:
+    """`department_of` for every distinct transfer target (a few, however many transfers)."""
+    targets = {h.target for h in handoffs if h.kind == "transfer"}
+    return {target: department_of(target, departments) for target in targets}
 
 
 def overflow_rows(handoffs: Sequence[Handoff]) -> tuple[OverflowRow, ...]:
@@ -69,13 +78,16 @@ def transfer_rows(
 ) -> tuple[TransferRow, ...]:
     """Transfers by department (or by target when it names no department)."""
     groups: dict[tuple[str, str | None], list[Handoff]] = defaultdict(list)
+    resolved = departments_of_transfers(handoffs, departments)
     for handoff in handoffs:
         if handoff.kind == "transfer":
-            department = department_of(handoff.target, departments)
+            department = resolved[handoff.target]
             key = (department or handoff.target, department)
             groups[key].append(handoff)
     rows = []
-    for (target, department), group in sorted(groups.items()):
+    for (target, department), group in sorted(
+        groups.items(), key=lambda g: (g[0][0], g[0][1] or "")
+    ):
         shown = next((d.function_number for d in departments if d.id == department), target)
         rows.append(
             TransferRow(
@@ -94,7 +106,8 @@ def transfer_rows(
 
 
 def reachability(
-    attempts: Sequence[tuple[str, str, float | None, int]],
+    attempts: Sequence[AttemptCount],
+    answer_waits: Sequence[tuple[str, float]],
     handoffs: Sequence[Handoff],
     departments: Sequence[Department],
 ) -> tuple[ReachabilityRow, ...]:
@@ -102,25 +115,13 @@ def reachability(
     rung: dict[str, int] = defaultdict(int)
     answered: dict[str, int] = defaultdict(int)
     waits: dict[str, list[float]] = defaultdict(list)
-    for rung_department, result, wait, count in attempts:
-        rung[rung_department] += count
-        if result == "answered":
-            answered[rung_department] += count
-            if wait is not None:
-                waits[rung_department].extend([wait] * count)
-    overflowed: dict[str, int] = defaultdict(int)
-    transferred: dict[str, int] = defaultdict(int)
-    returned: dict[str, int] = defaultdict(int)
-    for handoff in handoffs:
-        department: str | None = (
-            department_of(handoff.target, departments)
-            if handoff.kind == "transfer"
-            else handoff.target
-        )
-        if department is None:
-            continue
-        (overflowed if handoff.kind == "overflow" else transferred)[department] += 1
-        returned[department] += handoff.returned
+    for kind, rung_department, result, count in attempts:
+        if kind == "department":
+            rung[rung_department] += count
+            answered[rung_department] += count if result == "answered" else 0
+    for waited_department, wait in answer_waits:
+        waits[waited_department].append(wait)
+    overflowed, transferred, returned = _handed_in(handoffs, departments)
     rows = []
     known = {d.id: d.name for d in departments}
     for department_id in sorted(set(known) | set(rung)):
@@ -143,6 +144,22 @@ def reachability(
     return tuple(sorted(rows, key=_worst_first))
 
 
+def _handed_in(
+    handoffs: Sequence[Handoff], departments: Sequence[Department]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Per department: calls overflowed to it, transferred to it, and returned from it."""
+    overflowed: dict[str, int] = defaultdict(int)
+    transferred: dict[str, int] = defaultdict(int)
+    returned: dict[str, int] = defaultdict(int)
+    resolved = departments_of_transfers(handoffs, departments)
+    for handoff in handoffs:
+        department = resolved[handoff.target] if handoff.kind == "transfer" else handoff.target
+        if department is not None:
+            (overflowed if handoff.kind == "overflow" else transferred)[department] += 1
+            returned[department] += handoff.returned
+    return overflowed, transferred, returned
+
+
 def _worst_first(row: ReachabilityRow) -> tuple[int, float, float, str]:
     no_figure = row.answered_share is None
     return (
@@ -162,12 +179,14 @@ def pseudonym(telephonist_id: str) -> str:
 
 
 def telephonist_rows(
-    attempts: Sequence[tuple[str, str, int]],
+    attempts: Sequence[AttemptCount],
     pauses: Sequence[tuple[str, str, int]],
     names: bool,
 ) -> tuple[TelephonistRow, ...]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for telephonist, result, count in attempts:
+    for kind, telephonist, result, count in attempts:
+        if kind != "telephonist":
+            continue
         counts[telephonist]["rung"] += count
         counts[telephonist][result] += count
     for telephonist, how, count in pauses:

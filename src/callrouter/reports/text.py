@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from callrouter.reports.model import Figures, Report, ScopeReport
+from callrouter.reports.model import (
+    Bucket,
+    Figures,
+    ReachabilityRow,
+    Report,
+    ScopeReport,
+    TransferRow,
+)
 
 
 def pct(share: float | None) -> str:
@@ -39,8 +46,22 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
 
 
 def render_text(report: Report) -> str:
+    lines = _header(report)
+    lines += _scopes((report.switchboard, *report.departments, report.all_calls))
+    for title, section in (("hour", "by_hour"), ("weekday", "by_weekday")):
+        lines += ["", f"Switchboard by {title} of arrival"]
+        lines += _buckets(getattr(report.switchboard, section))
+    lines += _targets(report)
+    for title, header, rows in _tables(report):
+        lines += ["", title, *table(header, rows)]
+    lines += _downtime(report)
+    lines += ["", *[f"Note: {n}" for n in report.notes]]
+    return "\n".join(lines) + "\n"
+
+
+def _header(report: Report) -> list[str]:
     p, m = report.period, report.method
-    lines = [
+    return [
         f"KPI report {p.label}: {when(p.start, p.timezone)} to {when(p.end, p.timezone)} "
         f"({p.timezone}), source {m.source}",
         f"Service level formula: {m.formula_text}; within {m.answer_within_rings} rings "
@@ -48,8 +69,10 @@ def render_text(report: Report) -> str:
         f"short abandon under {m.short_abandon_seconds:g} s",
         "",
     ]
-    lines += _scopes((report.switchboard, *report.departments, report.all_calls))
-    lines += ["", "Targets"]
+
+
+def _targets(report: Report) -> list[str]:
+    lines = ["", "Targets"]
     for t in report.targets:
         bound = f">= {pct(t.at_least)}" if t.at_least is not None else f"<= {pct(t.at_most)}"
         verdict = {True: "MET", False: "MISSED", None: "no calls"}[t.met]
@@ -57,85 +80,70 @@ def render_text(report: Report) -> str:
         for check in t.checks:
             mark = {True: "met", False: "missed", None: "no calls"}[check.met]
             lines.append(f"    {check.scope}: {pct(check.figure)} {mark}")
-    lines += ["", "Reachability (worst first)"]
-    lines += table(
+    return lines
+
+
+Table = tuple[str, tuple[str, ...], list[tuple[object, ...]]]
+
+
+def _tables(report: Report) -> list[Table]:
+    reach = ("department", "rung", "answered", "median wait", "p90", "overflowed in")
+    transfers = f"Transfers (returned to the switchboard in all: {report.returned_to_switchboard})"
+    return [
         (
-            "department",
-            "rung",
-            "answered",
-            "median wait",
-            "p90",
-            "overflowed in",
-            "transferred in",
-            "returned",
+            "Reachability (worst first)",
+            (*reach, "transferred in", "returned"),
+            [_reach_row(r) for r in report.reachability],
         ),
-        [
-            (
-                r.department,
-                r.rung,
-                pct(r.answered_share),
-                secs(r.median_wait_seconds),
-                secs(r.p90_wait_seconds),
-                r.overflowed_in,
-                r.transferred_in,
-                r.returned_to_switchboard,
-            )
-            for r in report.reachability
-        ],
-    )
-    lines += ["", "Overflows"]
-    lines += table(
-        ("reason", "target", "calls", "answered", "returned"),
-        [
-            (o.reason, o.target, o.calls, pct(o.answered_share), o.returned_to_switchboard)
-            for o in report.overflows
-        ],
-    )
-    lines += [
-        "",
-        f"Transfers (returned to the switchboard in all: {report.returned_to_switchboard})",
+        (
+            "Overflows",
+            ("reason", "target", "calls", "answered", "returned"),
+            [
+                (o.reason, o.target, o.calls, pct(o.answered_share), o.returned_to_switchboard)
+                for o in report.overflows
+            ],
+        ),
+        (
+            transfers,
+            ("department", "target", "transfers", "blind", "attended", "returned"),
+            [_transfer_row(t) for t in report.transfers],
+        ),
+        (
+            "Telephonists",
+            ("telephonist", "rung", "answered", "ring-no-answer", "other misses", "pauses"),
+            [
+                (t.telephonist, t.rung, t.answered, t.ring_no_answers, t.other_misses, t.pauses)
+                for t in report.telephonists
+            ],
+        ),
     ]
-    lines += table(
-        ("department", "target", "transfers", "blind", "attended", "returned"),
-        [
-            (
-                t.department or "-",
-                t.target,
-                t.transfers,
-                t.blind,
-                t.attended,
-                t.returned_to_switchboard,
-            )
-            for t in report.transfers
-        ],
-    )
-    lines += ["", "Telephonists"]
-    lines += table(
+
+
+def _reach_row(r: ReachabilityRow) -> tuple[object, ...]:
+    waits = (secs(r.median_wait_seconds), secs(r.p90_wait_seconds))
+    handed = (r.overflowed_in, r.transferred_in, r.returned_to_switchboard)
+    return (r.department, r.rung, pct(r.answered_share), *waits, *handed)
+
+
+def _transfer_row(t: TransferRow) -> tuple[object, ...]:
+    kinds = (t.blind, t.attended)
+    return (t.department or "-", t.target, t.transfers, *kinds, t.returned_to_switchboard)
+
+
+def _buckets(buckets: Sequence[Bucket]) -> list[str]:
+    rows = [
         (
-            "telephonist",
-            "rung",
-            "answered",
-            "ring-no-answer",
-            "other misses",
-            "pauses",
-            "automatic",
-        ),
-        [
-            (
-                t.telephonist,
-                t.rung,
-                t.answered,
-                t.ring_no_answers,
-                t.other_misses,
-                t.pauses,
-                t.automatic_pauses,
-            )
-            for t in report.telephonists
-        ],
-    )
-    lines += _downtime(report)
-    lines += ["", *[f"Note: {n}" for n in report.notes]]
-    return "\n".join(lines) + "\n"
+            b.key,
+            b.offered,
+            b.answered,
+            b.abandoned,
+            pct(b.service_level_rings),
+            pct(b.service_level_seconds),
+        )
+        for b in buckets
+        if b.offered
+    ]
+    return table(("", "offered", "answered", "abandoned", "SL rings", "SL secs"), rows)
 
 
 def _scopes(scopes: Sequence[ScopeReport]) -> list[str]:
