@@ -6,7 +6,7 @@ transfers, returns, repeat callers, telephonist pauses and PBX outages. Rows go 
 in one transaction. Then it times the whole report (query + build + render) for each format.
 
 Run by hand:  .venv/bin/python bench/report_speed.py [--calls 1000000] [--db PATH] [--runs 5]
-              [--format json --format html ...]
+              [--format json --format html ...]  (default: json and html)
 A --db file that already exists is reused as is (generation takes a while); default: a temp file.
 
 Hook for more formats: every `--format` name is looked up in `callrouter.reports.formats.RENDERERS`
@@ -194,7 +194,7 @@ def main() -> int:
     conn.close()
     request = ReportRequest(path, named_period(QUARTER, CPH), KpiSettings(), DEPARTMENTS)
     print(f"{QUARTER} report over {stored:,} calls, {args.runs} runs each (target: json < 2 s)")
-    for name in args.formats or ["json"]:
+    for name in args.formats or ["json", "html"]:
         timings = time_format(name, request, args.runs)
         best, median = min(timings), statistics.median(timings)
         print(
