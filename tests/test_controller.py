@@ -109,6 +109,17 @@ async def test_events_are_applied_in_order_by_the_running_controller_until_stopp
     assert False is pbx.connected
 
 
+async def test_the_log_shows_when_the_controller_started_and_stopped() -> None:
+    """The downtime report needs both ends of every run of the controller."""
+    call_log = FakeCallLog()
+    controller, _ = make(call_log)
+    stop = asyncio.Event()
+    stop.set()
+    await asyncio.wait_for(controller.run(stop), 2)
+    kinds = [s.kind for s in call_log.steps if isinstance(s, cmd.RecordControllerEvent)]
+    assert ["controller_started", "pbx_connected", "controller_stopped"] == kinds
+
+
 async def test_a_broken_database_does_not_stop_callers_being_routed() -> None:
     call_log = FakeCallLog(broken=True)
     controller, pbx = make(call_log)

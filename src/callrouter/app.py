@@ -75,6 +75,10 @@ class Controller:
         self.events.put_nowait(event)
 
     async def run(self, stop: asyncio.Event) -> None:
+        # controller_started/_stopped bound the time the controller ran (the downtime report)
+        await self._record(
+            [cmd.RecordControllerEvent("controller_started", "controller", "", self.clock())]
+        )
         await self._recover_open_calls()
         await self.pbx.start()
         ticker = asyncio.create_task(self._tick(stop), name="callrouter-ticker")
@@ -86,6 +90,9 @@ class Controller:
                 await ticker
             await self.pbx.stop()
             await self._drain()
+            await self._record(
+                [cmd.RecordControllerEvent("controller_stopped", "controller", "", self.clock())]
+            )
 
     async def _recover_open_calls(self) -> None:
         open_calls = await self.call_log.open_calls()

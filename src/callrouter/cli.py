@@ -1,4 +1,4 @@
-"""The `callrouter` command: run, check-config, export, import-queue-log."""
+"""The `callrouter` command: run, check-config, export, report, import-queue-log."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from callrouter.config import AppConfig, ConfigError, check_config, load_config,
 from callrouter.logs import configure_logging
 from callrouter.queue_log_cli import add_parser as add_import_queue_log
 from callrouter.queue_log_cli import run as _import_queue_log
+from callrouter.reports.command import add_report_parser, run_report
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": _run,
         "check-config": _check,
         "export": _export,
+        "report": run_report,
         "import-queue-log": _import_queue_log,
     }[args.command]
     return handler(args)
@@ -49,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="end", help="ISO date/time, exclusive (switchboard tz)")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
     add_import_queue_log(sub)
+    add_report_parser(sub)
     return parser
 
 
