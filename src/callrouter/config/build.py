@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from callrouter.config.panel import build_panel
 from callrouter.config.schema import (
     ClosureSection,
     DepartmentSection,
@@ -64,6 +65,7 @@ def build_app_config(document: Document, path: Path, lines: Lines) -> AppConfig:
         log_level=document.logging.level,
         switchboard=switchboard,
         kpis=_kpis(document.kpis, document.ring_cadence_seconds),
+        panel=build_panel(document.panel),
     )
 
 
@@ -117,6 +119,7 @@ def _department(section: DepartmentSection, zone: ZoneInfo, calendar: Calendar) 
         hours=_hours(section.hours, zone, calendar, section.closures),
         ring_seconds=section.ring_seconds,
         closed_announcement=section.closed_announcement,
+        tasks=tuple(section.tasks),
     )
 
 

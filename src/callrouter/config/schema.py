@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from callrouter.config.panel import PanelSection
 from callrouter.config.values import (
     Dial,
     EnvName,
@@ -140,6 +141,7 @@ class DepartmentSection(Section):
     closures: list[ClosureSection] = []
     ring_seconds: Annotated[int, Field(strict=True, ge=1, le=3600)] = 120
     closed_announcement: Sound | None = None
+    tasks: list[Label] = []  # what the department handles: words for the directory search
 
 
 class TargetSection(Section):
@@ -205,6 +207,7 @@ class Document(Section):
     departments: list[DepartmentSection] = []
     routing: RoutingSection = RoutingSection()
     kpis: KpiSection = KpiSection()
+    panel: PanelSection = PanelSection()
 
 
 def keys_at(loc: Iterable[str | int]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from callrouter.config.panel import PanelSettings
 from callrouter.config.values import Invalid
 from callrouter.domain.kpis import KpiSettings
 from callrouter.domain.model import Switchboard
@@ -92,6 +93,7 @@ class AppConfig:
     log_level: Literal["debug", "info", "warning", "error"]
     switchboard: Switchboard
     kpis: KpiSettings = field(default_factory=KpiSettings)
+    panel: PanelSettings = field(default_factory=PanelSettings)
 
     @property
     def zone(self) -> ZoneInfo:
