@@ -16,6 +16,7 @@ from typing import Protocol, get_args
 import structlog
 
 from callrouter.config import AppConfig
+from callrouter.desk_wiring import WorklistFeedingLog, restore_closures
 from callrouter.domain import commands as cmd
 from callrouter.domain import events as ev
 from callrouter.domain.model import Switchboard
@@ -23,6 +24,7 @@ from callrouter.domain.router import Router
 from callrouter.pbx.ami import AmiPbx
 from callrouter.ports import CallLog, EventSink, Pbx
 from callrouter.store.calllog import SqliteCallLog
+from callrouter.store.desk import DeskStore
 
 log = structlog.get_logger(__name__)
 
@@ -155,13 +157,22 @@ class Controller:
             log.exception("pbx_command_failed", command=repr(command))
 
 
-async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, SqliteCallLog]:
-    """Wire the production adapters: SQLite call log and the Asterisk AMI connection."""
+async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, WorklistFeedingLog]:
+    """Wire the production adapters: SQLite call log (feeding the telephonist desk's callback
+    worklist; `.desk` is the desk's store) and the Asterisk AMI connection."""
     config.database.parent.mkdir(parents=True, exist_ok=True)
-    call_log = await SqliteCallLog.open(config.database)
+    sqlite_log = await SqliteCallLog.open(config.database)
+    try:
+        desk = await DeskStore.open(config.database)
+    except BaseException:
+        await sqlite_log.close()
+        raise
+    call_log = WorklistFeedingLog(sqlite_log, desk, config.panel.callbacks)
 
     def connect(sink: EventSink) -> PbxConnection:
         settings = config.pbx
         return AmiPbx(settings.host, settings.port, settings.username, secret, sink, utc_now)
 
-    return Controller(config.switchboard, call_log, connect), call_log
+    controller = Controller(config.switchboard, call_log, connect)
+    await restore_closures(desk, controller.post, utc_now())
+    return controller, call_log
