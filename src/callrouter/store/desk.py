@@ -68,6 +68,12 @@ class CallFacts:
     answered_at: datetime | None
     ended_at: datetime | None
     outcome: str | None
+    answered_by: str | None = None
+    wait_seconds: float | None = None
+
+
+_CALL_COLUMNS = """call_id, caller_number, caller_name, entry, arrived_at, answered_at, ended_at,
+                   outcome, answered_by, wait_seconds"""
 
 
 class DeskStore(Worklist):
@@ -78,16 +84,16 @@ class DeskStore(Worklist):
     # --- calls --------------------------------------------------------------------------------
 
     async def call(self, call_id: str) -> CallFacts | None:
-        sql = """SELECT call_id, caller_number, caller_name, entry, arrived_at, answered_at,
-                        ended_at, outcome FROM calls WHERE call_id = ?"""
+        sql = f"SELECT {_CALL_COLUMNS} FROM calls WHERE call_id = ?"  # noqa: S608
         found = await self.rows(sql, (call_id,))
-        if not found:
-            return None
-        r = found[0]
-        return CallFacts(
-            r[0], r[1], r[2], r[3], from_epoch(r[4]), maybe_from_epoch(r[5]),
-            maybe_from_epoch(r[6]), r[7],
-        )  # fmt: skip
+        return _call(found[0]) if found else None
+
+    async def last_answered_call(self, telephonist_id: str) -> CallFacts | None:
+        """The call the telephonist answered last: the one they are on, or just finished."""
+        sql = f"""SELECT {_CALL_COLUMNS} FROM calls WHERE answered_by = ?
+                  ORDER BY answered_at DESC LIMIT 1"""  # noqa: S608
+        found = await self.rows(sql, (telephonist_id,))
+        return _call(found[0]) if found else None
 
     # --- reason codes -------------------------------------------------------------------------
 
@@ -173,6 +179,11 @@ class DeskStore(Worklist):
         sql = f"""SELECT id, scope, start_at, end_at, note, created_by, created_at,
                          cancelled_at, cancelled_by FROM closures {where}"""  # noqa: S608
         return [_closure(r) for r in await self.rows(sql, params)]
+
+
+def _call(r: Sequence[Any]) -> CallFacts:
+    arrived, answered, ended = from_epoch(r[4]), maybe_from_epoch(r[5]), maybe_from_epoch(r[6])
+    return CallFacts(r[0], r[1], r[2], r[3], arrived, answered, ended, r[7], r[8], r[9])
 
 
 def _closure(r: Sequence[Any]) -> StoredClosure:

@@ -164,6 +164,8 @@ CREATE TABLE closures (
     cancelled_by TEXT
 );
 CREATE INDEX closures_end_at ON closures (end_at);
+
+CREATE INDEX calls_answered_by ON calls (answered_by, answered_at);
 """
 
 MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_DESK)
