@@ -15,6 +15,7 @@ from callrouter.config.panel import PanelSettings
 from callrouter.domain import events as ev
 from callrouter.domain.router import Router
 from callrouter.panel.api import Access, PanelApi
+from callrouter.panel.page import page_routes
 from callrouter.store.calllog import SqliteCallLog
 from callrouter.store.desk import DeskStore
 from tests.domain.builders import MONDAY_10, always_open, department, hours, switchboard
@@ -80,7 +81,7 @@ async def panel(tmp_path: Path) -> AsyncIterator[Panel]:
     controller = LiveRouter(Router(board(), MONDAY_10))
     api = PanelApi(controller, desk, PanelSettings(), authorize, lambda: MONDAY_10)
     app = web.Application()
-    app.add_routes(api.routes())
+    app.add_routes([*api.routes(), *page_routes()])
     client = TestClient(TestServer(app))
     await client.start_server()
     yield Panel(client, controller, call_log, desk)
