@@ -135,3 +135,10 @@ def test_an_open_entry_past_its_due_time_is_overdue_a_closed_one_never() -> None
     assert entry().overdue(due + timedelta(seconds=1))
     done = closed(entry(), CallbackResult.REACHED, "tel1", due + timedelta(hours=1))
     assert not done.overdue(due + timedelta(hours=2))
+
+
+def test_a_supervisor_can_take_over_a_claimed_entry() -> None:
+    mine = claimed(entry(), "tel1", T0)
+    assert "tel2" == claimed(mine, "tel2", T0, override=True).claimed_by
+    done = closed(mine, CallbackResult.NO_ANSWER, "tel2", T0, override=True)
+    assert ("tel2", CallbackResult.NO_ANSWER) == (done.closed_by, done.result)

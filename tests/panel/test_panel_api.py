@@ -408,3 +408,12 @@ async def test_the_switchboard_itself_can_be_closed(panel: Panel) -> None:
     body = {"scope": "switchboard", "start": NOW.isoformat(), "end": LATER}
     assert 201 == (await send(panel, "POST", "/api/panel/closures", SUP, body))[0]
     assert not panel.controller.router.switchboard.hours.is_open(NOW)
+
+
+async def test_a_supervisor_may_close_an_entry_a_telephonist_claimed(panel: Panel) -> None:
+    entry = await promise(panel, 30)
+    path = f"/api/panel/callbacks/{entry}"
+    await send(panel, "POST", f"{path}/claim", TEL, {"telephonist": "tel1"})
+    body = {"telephonist": "tel2", "result": "left_voicemail"}
+    status, closed = await send(panel, "POST", f"{path}/close", SUP, body)
+    assert (200, "tel2", "left_voicemail") == (status, closed["closed_by"], closed["result"])

@@ -134,21 +134,25 @@ def merged(entry: Callback, new: NewCallback) -> Callback:
     )
 
 
-def claimed(entry: Callback, by: str, at: datetime) -> Callback:
+def claimed(entry: Callback, by: str, at: datetime, *, override: bool = False) -> Callback:
+    """Claimed by `by`; `override` (a supervisor) takes it over from whoever claimed it."""
     if not entry.is_open:
         raise CallbackRefused(f"callback {entry.id} is already closed")
-    if entry.claimed_by is not None and entry.claimed_by != by:
+    if entry.claimed_by is not None and entry.claimed_by != by and not override:
         raise CallbackRefused(f"callback {entry.id} is claimed by {entry.claimed_by}")
     if entry.claimed_by == by:
         return entry
     return dataclasses.replace(entry, claimed_by=by, claimed_at=at)
 
 
-def closed(entry: Callback, result: CallbackResult, by: str, at: datetime) -> Callback:
-    """Closed by hand with a result; the one who claimed it (or anyone, if unclaimed)."""
+def closed(
+    entry: Callback, result: CallbackResult, by: str, at: datetime, *, override: bool = False
+) -> Callback:
+    """Closed by hand with a result: by whoever claimed it, anyone if unclaimed, or `override`
+    (a supervisor)."""
     if not entry.is_open:
         raise CallbackRefused(f"callback {entry.id} is already closed")
-    if entry.claimed_by is not None and entry.claimed_by != by:
+    if entry.claimed_by is not None and entry.claimed_by != by and not override:
         raise CallbackRefused(f"callback {entry.id} is claimed by {entry.claimed_by}")
     if result is CallbackResult.CALLER_GOT_THROUGH:
         raise CallbackRefused("caller_got_through is set only when the caller's call is answered")

@@ -191,7 +191,9 @@ class PanelApi:
         self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
         now = self.clock()
         try:
-            entry = await self.desk.claim_callback(entry_id, body.telephonist, now)
+            entry = await self.desk.claim_callback(
+                entry_id, body.telephonist, now, override=self._supervisor(request)
+            )
         except UnknownId as unknown:
             _fail(web.HTTPNotFound, str(unknown))
         except CallbackRefused as refused:
@@ -205,7 +207,9 @@ class PanelApi:
         self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
         now = self.clock()
         try:
-            entry = await self.desk.close_callback(entry_id, body.result, body.telephonist, now)
+            entry = await self.desk.close_callback(
+                entry_id, body.result, body.telephonist, now, override=self._supervisor(request)
+            )
         except UnknownId as unknown:
             _fail(web.HTTPNotFound, str(unknown))
         except CallbackRefused as refused:
@@ -253,6 +257,14 @@ class PanelApi:
         return web.json_response(views.closure_view(stored))
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _supervisor(self, request: web.Request) -> bool:
+        """A supervisor may take over or close an entry someone else claimed."""
+        try:
+            self.authorize(request, Access.SUPERVISOR)
+        except web.HTTPException:
+            return False
+        return True
 
     def _phone(self, tid: str, status: type[web.HTTPException] = web.HTTPNotFound) -> PhoneState:
         phone = self.router.floor.phones.get(tid)

@@ -68,24 +68,32 @@ class Worklist(Database):
                   ORDER BY closed_at IS NOT NULL, due_at, id"""  # noqa: S608
         return [_entry(r) for r in await self.rows(sql, (to_epoch(closed_since),))]
 
-    async def claim_callback(self, entry_id: int, by: str, at: datetime) -> Callback:
+    async def claim_callback(
+        self, entry_id: int, by: str, at: datetime, *, override: bool = False
+    ) -> Callback:
         """UnknownId if there is no such entry; CallbackRefused if the rules say no."""
         async with self.transaction() as db:
             entry = await _one(db, "WHERE id = ?", (entry_id,))
             if entry is None:
                 raise UnknownId(f"no callback {entry_id}")
-            updated = claimed(entry, by, at)
+            updated = claimed(entry, by, at, override=override)
             await _save(db, updated)
         return updated
 
     async def close_callback(
-        self, entry_id: int, result: CallbackResult, by: str, at: datetime
+        self,
+        entry_id: int,
+        result: CallbackResult,
+        by: str,
+        at: datetime,
+        *,
+        override: bool = False,
     ) -> Callback:
         async with self.transaction() as db:
             entry = await _one(db, "WHERE id = ?", (entry_id,))
             if entry is None:
                 raise UnknownId(f"no callback {entry_id}")
-            updated = closed(entry, result, by, at)
+            updated = closed(entry, result, by, at, override=override)
             await _save(db, updated)
         return updated
 
