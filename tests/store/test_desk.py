@@ -222,3 +222,6 @@ async def test_the_kpi_figures_count_codes_and_callbacks_of_the_period(
     assert (5, 2, 1, 1, 2, 1) == counts
     expected_results = {"reached": 1, "no_answer": 1, "caller_got_through": 1}
     assert expected_results == figures.callbacks_per_result
+    with other_connection(db_path) as conn:
+        imported = desk_figures(conn, T0, T0 + timedelta(hours=1), at(3600), "queue_log:main")
+    assert ({}, 0) == (imported.calls_per_reason, imported.calls_coded)

@@ -23,17 +23,18 @@ from datetime import datetime
 from callrouter.domain.callbacks import RESULTS_BY_HAND, CallbackResult
 from callrouter.store.schema import to_epoch
 
+# `?3 IS NULL OR c.source = ?3`: all calls, or only those of one source (e.g. `callrouter`)
 REASONS_SQL = """
 SELECT r.code, count(DISTINCT r.call_id)
 FROM call_reasons r JOIN calls c ON c.call_id = r.call_id
-WHERE c.arrived_at >= ? AND c.arrived_at < ?
+WHERE c.arrived_at >= ?1 AND c.arrived_at < ?2 AND (?3 IS NULL OR c.source = ?3)
 GROUP BY r.code ORDER BY r.code
 """
 
 CODED_CALLS_SQL = """
 SELECT count(DISTINCT r.call_id)
 FROM call_reasons r JOIN calls c ON c.call_id = r.call_id
-WHERE c.arrived_at >= ? AND c.arrived_at < ?
+WHERE c.arrived_at >= ?1 AND c.arrived_at < ?2 AND (?3 IS NULL OR c.source = ?3)
 """
 
 CALLBACKS_SQL = """
@@ -58,11 +59,16 @@ class DeskFigures:
 
 
 def desk_figures(
-    conn: sqlite3.Connection, start: datetime, end: datetime, now: datetime
+    conn: sqlite3.Connection,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    source: str | None = None,
 ) -> DeskFigures:
+    """Reason codes (calls of `source`, None: every source) and callbacks of [start, end)."""
     period = (to_epoch(start), to_epoch(end))
-    per_reason = {code: int(n) for code, n in conn.execute(REASONS_SQL, period)}
-    coded_row = conn.execute(CODED_CALLS_SQL, period).fetchone()
+    per_reason = {code: int(n) for code, n in conn.execute(REASONS_SQL, (*period, source))}
+    coded_row = conn.execute(CODED_CALLS_SQL, (*period, source)).fetchone()
     per_result: dict[str, int] = {}
     created = in_time = open_now = overdue = 0
     for result, on_time, past_due, count in conn.execute(CALLBACKS_SQL, (to_epoch(now), *period)):
