@@ -21,6 +21,7 @@ from callrouter.config.schema import (
 )
 from callrouter.config.types import AppConfig, Calendar, Lines, PbxSettings
 from callrouter.config.values import SWITCHBOARD, days_of
+from callrouter.config.web import build_web
 from callrouter.domain import kpis
 from callrouter.domain.hours import Closure, OpeningHours, TimeRange
 from callrouter.domain.model import (
@@ -66,6 +67,7 @@ def build_app_config(document: Document, path: Path, lines: Lines) -> AppConfig:
         switchboard=switchboard,
         kpis=_kpis(document.kpis, document.ring_cadence_seconds),
         panel=build_panel(document.panel),
+        web=build_web(document.web),
     )
 
 

@@ -10,6 +10,7 @@ from pydantic_core import ErrorDetails
 from callrouter.config.schema import Document, context_for, keys_at
 from callrouter.config.types import Lines, Loc, Problem
 from callrouter.config.values import ID_PATTERN, SWITCHBOARD, Invalid, did_you_mean
+from callrouter.config.web import web_reference_problems
 from callrouter.config.yaml_lines import problem_at
 from callrouter.domain.kpis import Scope
 
@@ -73,7 +74,7 @@ def reference_problems(raw: object, file: str, lines: Lines) -> list[Problem]:
         if scope not in SCOPES:
             scope_loc = ("kpis", "targets", index, "scope")
             problems += _unknown(file, lines, scope_loc, scope, departments, SCOPES)
-    return problems
+    return problems + web_reference_problems(document, file, lines)
 
 
 def _values(document: object, section: str, key: str) -> list[tuple[int, str]]:

@@ -47,6 +47,7 @@ from callrouter.config.values import (
     route,
     timezone_name,
 )
+from callrouter.config.web import WebSection
 from callrouter.domain.kpis import Metric, ServiceLevelFormula
 
 
@@ -208,6 +209,7 @@ class Document(Section):
     routing: RoutingSection = RoutingSection()
     kpis: KpiSection = KpiSection()
     panel: PanelSection = PanelSection()
+    web: WebSection = WebSection()
 
 
 def keys_at(loc: Iterable[str | int]) -> list[str]:

@@ -14,6 +14,7 @@ from callrouter.config.panel import PanelSettings
 from callrouter.config.values import Invalid
 from callrouter.domain.kpis import KpiSettings
 from callrouter.domain.model import Switchboard
+from callrouter.web.settings import WebSettings
 
 Loc = tuple[str | int, ...]
 Lines = Mapping[Loc, int]
@@ -94,6 +95,7 @@ class AppConfig:
     switchboard: Switchboard
     kpis: KpiSettings = field(default_factory=KpiSettings)
     panel: PanelSettings = field(default_factory=PanelSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def zone(self) -> ZoneInfo:
