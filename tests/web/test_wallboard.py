@@ -1,0 +1,128 @@
+"""The wallboard's data (/api/wallboard), its live stream (SSE) and its page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from callrouter.domain import events as ev
+from callrouter.web import wallboard
+from tests.web.conftest import READ, Server
+from tests.web.scenario import arrived, at, play
+
+
+async def board(server: Server) -> Any:
+    response = await server.client.get("/api/wallboard", headers=READ)
+    assert 200 == response.status
+    return await response.json()
+
+
+async def test_the_calls_waiting_with_their_wait_rings_and_who_is_ringing(server: Server) -> None:
+    await play(server)
+    [waiting] = (await board(server))["waiting"]
+    expected = {"call_id": "c6", "caller_number": "+4500000006", "caller_name": "Søren <b>Ærø</b>",
+                "entry": "4589151515", "arrived_at": at(100).isoformat(), "wait_seconds": 70.0,
+                "rings_heard": 14, "ringing": "tel1"}  # fmt: skip
+    assert expected == waiting
+
+
+async def test_each_telephonists_state_and_time_in_it(server: Server) -> None:
+    await play(server)
+    people = [(t["id"], t["state"], t["seconds_in_state"]) for t in (await board(server))[
+        "telephonists"]]  # fmt: skip
+    assert [("tel1", "ringing", 30.0), ("tel2", "paused", 20.0)] == people
+
+
+async def test_todays_kpis_against_targets_with_a_colour(server: Server) -> None:
+    await play(server)
+    shown = await board(server)
+    kpis = {(k["metric"], k["scope"]): (k["figure"], k["target"], k["status"])
+            for k in shown["kpis"]}  # fmt: skip
+    assert {
+        ("service_level_rings", "switchboard"): (1 / 3, 0.9, "red"),
+        ("service_level_seconds", "departments"): (None, 0.9, "no_calls"),
+        ("abandonment_rate", "departments"): (None, 0.1, "no_calls"),
+    } == kpis
+    assert {"offered": 5, "answered": 2, "abandoned": 2, "overflowed": 1} == shown["today"]
+    label = "Answered within 3 rings · switchboard (Luleå SM1)"
+    assert label == shown["kpis"][0]["label"]
+
+
+async def test_alerts_for_service_at_risk_and_a_lost_pbx_link(server: Server) -> None:
+    await play(server)
+    assert [
+        "Service level at risk: Answered within 3 rings · switchboard (Luleå SM1) 33% over the "
+        "last 15 min (target 90%)",
+        "Service level at risk: 1 waiting caller(s) past 3 rings (longest 14 rings)",
+    ] == (await board(server))["alerts"]
+    server.pbx.connected = False
+    assert "PBX connection lost: calls are not being routed" == (await board(server))["alerts"][0]
+
+
+async def test_a_quiet_board_has_no_alerts_and_lists_the_departments_open(server: Server) -> None:
+    server.pbx.connected = True
+    shown = await board(server)
+    assert ([], [], []) == (shown["waiting"], shown["alerts"], [
+        k["figure"] for k in shown["kpis"] if k["figure"] is not None])  # fmt: skip
+    assert [
+        {
+            "id": "borgerservice",
+            "name": "Borgerservice",
+            "open": True,
+            "function_number": "Local/dept-borgerservice@departments/n",
+        }
+    ] == shown["departments"]
+
+
+async def test_the_stream_sends_the_board_again_after_each_pbx_event(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new caller reaches the screen with the event, not on a timer (the keep-alive resend is
+    pushed out of reach here)."""
+    monkeypatch.setattr(wallboard, "KEEPALIVE_SECONDS", 3600.0)
+    server.pbx.connected = True
+    await server.controller.apply(ev.PbxConnected(frozenset(), at(0)))
+    response = await server.client.get("/api/wallboard/events", headers=READ)
+    assert ("text/event-stream", 200) == (response.content_type, response.status)
+    first = await _next_board(response)
+    await server.controller.apply(arrived("c7", 2, name="Åsa"))
+    second = await _next_board(response)
+    response.close()
+    assert [] == [w["call_id"] for w in first["waiting"] if w["call_id"] == "c7"]
+    assert ["Åsa"] == [w["caller_name"] for w in second["waiting"] if w["call_id"] == "c7"]
+
+
+async def _next_board(response: Any) -> Any:
+    async def read() -> Any:
+        event, data = "", ""
+        while True:
+            line = (await response.content.readline()).decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data = line[6:]
+            elif line == "" and data:
+                assert "board" == event
+                return json.loads(data)
+
+    return await asyncio.wait_for(read(), 30)  # a guard against hanging, not a measurement
+
+
+async def test_the_stream_needs_a_token(server: Server) -> None:
+    response = await server.client.get("/api/wallboard/events")
+    assert (401, "application/json") == (response.status, response.content_type)
+
+
+async def test_the_page_runs_only_its_own_script_and_has_no_caller_data(server: Server) -> None:
+    response = await server.client.get("/")
+    html = await response.text()
+    assert 200 == response.status
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert '<script src="/wallboard.js"></script>' in html
+    assert 1 == html.count("<script")
+    script = await (await server.client.get("/wallboard.js")).text()
+    assert "innerHTML" not in script
+    assert "textContent" in script
