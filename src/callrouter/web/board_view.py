@@ -36,6 +36,7 @@ def board_view(
         "now": now.isoformat(),
         "pbx_connected": pbx_connected,
         "ring_cadence_seconds": router.policy.ring_cadence_seconds,
+        "timezone": str(tz),
         "waiting": waiting,
         "telephonists": _telephonists(router, phone_since, now),
         "kpis": [

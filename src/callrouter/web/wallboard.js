@@ -29,7 +29,8 @@ function elapsedSince(iso) {
 function render() {
   const b = state.board;
   if (!b) return;
-  $("clock").textContent = new Date(Date.now() + state.offsetMs).toLocaleTimeString();
+  $("clock").textContent = new Date(Date.now() + state.offsetMs)
+    .toLocaleTimeString("en-GB", { timeZone: b.timezone });
   const alerts = $("alerts");
   alerts.replaceChildren(...b.alerts.map((text) => {
     const li = document.createElement("li");
