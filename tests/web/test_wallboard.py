@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from callrouter.domain import events as ev
+from callrouter.domain.commands import RecordAnswer, RecordArrival, RecordCallEnded
+from callrouter.domain.model import Outcome
+from callrouter.store.calllog import SqliteCallLog
 from callrouter.web import wallboard
-from tests.web.conftest import READ, Server
+from callrouter.web.settings import WebSettings
+from tests.web.conftest import READ, Server, serve, tokens
 from tests.web.scenario import arrived, at, play
 
 
@@ -126,3 +131,25 @@ async def test_the_page_runs_only_its_own_script_and_has_no_caller_data(server: 
     script = await (await server.client.get("/wallboard.js")).text()
     assert "innerHTML" not in script
     assert "textContent" in script
+
+
+async def test_todays_figures_include_the_calls_logged_before_a_restart(tmp_path: Path) -> None:
+    """Two calls ended this morning before the server started: one answered on ring 2, one
+    caller lost after 40 s. Yesterday's call does not count."""
+    call_log = await SqliteCallLog.open(tmp_path / "desk.sqlite3")
+    for call_id, start in (("y1", -86400.0), ("a1", -3600.0), ("a2", -1800.0)):
+        arrival = RecordArrival(call_id, call_id, "PJSIP/x", "4589151515", None, "da", "1", "",
+                                at(start))  # fmt: skip
+        await call_log.record_all([arrival])
+    await call_log.record_all([
+        RecordAnswer("y1", "tel1", 6.0, 2, at(-86394)),
+        RecordCallEnded("y1", Outcome.ANSWERED, "16", at(-86300)),
+        RecordAnswer("a1", "tel1", 6.0, 2, at(-3594)),
+        RecordCallEnded("a1", Outcome.ANSWERED, "16", at(-3500)),
+        RecordCallEnded("a2", Outcome.ABANDONED, "16", at(-1760)),
+    ])  # fmt: skip
+    await call_log.close()
+    async for running in serve(tmp_path, WebSettings(tokens=tokens())):
+        shown = await board(running)
+        assert {"offered": 2, "answered": 1, "abandoned": 1, "overflowed": 0} == shown["today"]
+        assert (0.5, "red") == (shown["kpis"][0]["figure"], shown["kpis"][0]["status"])

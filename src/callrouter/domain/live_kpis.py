@@ -90,6 +90,13 @@ class LiveKpis:
         while self.calls and self.calls[0].ended_at < call.ended_at - KEEP:
             self.calls.popleft()
 
+    def seed(self, earlier: list[FinishedCall]) -> None:
+        """Calls that ended before the live feed began (read from the call log at start)."""
+        first = self.calls[0].ended_at if self.calls else None
+        for call in sorted(earlier, key=lambda c: c.ended_at, reverse=True):
+            if first is None or call.ended_at < first:
+                self.calls.appendleft(call)
+
     def since(self, start: datetime) -> list[FinishedCall]:
         return [c for c in self.calls if c.ended_at >= start and c.outcome is not Outcome.CLOSED]
 

@@ -17,6 +17,7 @@ from callrouter.web.auth import authorize
 from callrouter.web.live import LiveFeed, LiveSource
 from callrouter.web.metrics import CallMetrics
 from callrouter.web.openapi import openapi_document
+from callrouter.web.seed import ended_calls
 from callrouter.web.server import build_app
 from callrouter.web.settings import WebSettings
 from callrouter.web.wallboard import Wallboard
@@ -42,7 +43,8 @@ def supervision_app(
     clock: Callable[[], datetime],
 ) -> web.Application:
     """The application; it subscribes to the controller's applied events."""
-    feed = LiveFeed(lambda: controller.router, settings.kpis, clock())
+    started = clock()
+    feed = LiveFeed(lambda: controller.router, settings.kpis, started)
     metrics = CallMetrics(controller, feed, clock)
     wallboard = Wallboard(controller, feed, clock)
     controller.subscribe(feed.observe)
@@ -53,4 +55,11 @@ def supervision_app(
     ]
     app = build_app(settings.web, routes, openapi_document())
     app.on_shutdown.append(wallboard.close)
+
+    async def seed_today(app: web.Application) -> None:
+        tz = controller.router.switchboard.hours.tz
+        midnight = datetime.combine(started.astimezone(tz).date(), datetime.min.time(), tz)
+        feed.kpis.seed(await ended_calls(desk, midnight, started))
+
+    app.on_startup.append(seed_today)
     return app
