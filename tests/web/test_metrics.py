@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.web.conftest import READ, Server
 from tests.web.scenario import play
 
+ROOT = Path(__file__).resolve().parents[2]
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -96,3 +101,19 @@ async def test_pbx_link_and_events_processed(server: Server) -> None:
     assert expected == events
     server.pbx.connected = False
     assert 0 == value(await scrape(server), "callrouter_pbx_connected")
+
+
+async def test_the_grafana_dashboard_queries_only_metrics_the_server_exposes(
+    server: Server,
+) -> None:
+    await play(server)
+    exposed = {name for name, _ in await scrape(server)}
+    dashboard = json.loads((ROOT / "docker" / "grafana-dashboard.json").read_text("utf-8"))
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"callrouter_[a-z_]+", target["expr"])
+    }
+    assert set() == queried - exposed
+    assert 11 == len(queried)  # every metric family is on the dashboard
