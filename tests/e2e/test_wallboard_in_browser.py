@@ -1,6 +1,7 @@
 """The supervisor wallboard in headless Chromium, served by the real web server beside the
 controller on the real Asterisk: a call arrives, shows up within 1 s, is answered and moves off
-the waiting list. Screenshots go to test-artifacts/wallboard/."""
+the waiting list; tel1 codes the call in the panel with their own token. Screenshots go to
+test-artifacts/wallboard/."""
 
 from __future__ import annotations
 
@@ -22,19 +23,24 @@ from callrouter.sandbox.configs import sandbox_config
 from callrouter.web.server import WebServer
 from callrouter.web.tokens import hash_token
 from tests.e2e.conftest import ROOT
-from tests.e2e.harness import RunningController, start_controller
+from tests.e2e.harness import RunningController, rows, start_controller
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 SWITCHBOARD = "4589151515"
 SHOTS = ROOT / "test-artifacts" / "wallboard"
 WALL_TOKEN = "wall.read-only-wallboard-secret"
+DESK_TOKEN = "desk1.telephonist-one-secret"
 
 
 @pytest.fixture
 async def running(sim: SimAmi, tmp_path: Path) -> AsyncIterator[RunningController]:
     config = sandbox_config(tmp_path / "log.sqlite3", telephonists=1)
     hashed = str(hash_token(WALL_TOKEN, n=1024))
-    config["web"] = {"port": 0, "tokens": [{"name": "wall", "role": "read_only", "hash": hashed}]}
+    desk = str(hash_token(DESK_TOKEN, n=1024))
+    config["web"] = {"port": 0, "tokens": [
+        {"name": "wall", "role": "read_only", "hash": hashed},
+        {"name": "desk1", "role": "telephonist", "telephonist": "tel1", "hash": desk},
+    ]}  # fmt: skip
     running = await start_controller(tmp_path, config)
     yield running
     await running.shutdown()
@@ -103,5 +109,17 @@ async def test_a_call_shows_on_the_wallboard_within_a_second_and_moves_when_answ
                 "on call"
             )
             await shot(page, "2-answered")
+
+            # tel1 codes the call in the panel, through the same server and a telephonist token.
+            panel = await browser.new_page(viewport={"width": 1400, "height": 1000})
+            await panel.goto(server.url + "/panel")
+            await panel.fill("#token", DESK_TOKEN)
+            await panel.click("#use")
+            await expect(panel.locator("#call-number")).to_have_text("33333333", timeout=10000)
+            await panel.click("#codes button[data-code='complaint']")
+            await expect(panel.locator("#codes button[data-code='complaint']")).to_have_class("on")
+            await panel.screenshot(path=str(SHOTS / "3-coded-in-panel.png"), full_page=True)
         finally:
             await browser.close()
+    [coded] = rows(running.db, "SELECT call_id, code, by FROM call_reasons")
+    assert (call_id, "complaint", "tel1") == tuple(coded)
