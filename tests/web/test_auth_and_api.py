@@ -32,6 +32,7 @@ async def test_reads_without_a_token_or_with_a_wrong_one_are_401_json(
         {"Authorization": "Bearer nobody.whatever-secret-123"},
         {"Authorization": "Bearer garbage"},
         {"Authorization": "Basic YW5uYTp4"},
+        {"Authorization": "Bearer"},
     ):
         status, body = await status_and_body(server, "GET", path, headers=headers)
         assert 401 == status
@@ -169,3 +170,17 @@ async def test_the_openapi_document_describes_every_route_the_server_has(server:
 def _presence_events(server: Server) -> list[ev.TelephonistPresenceChanged]:
     queued = list(server.controller.events._queue)  # type: ignore[attr-defined]
     return [e for e in queued if isinstance(e, ev.TelephonistPresenceChanged)]
+
+
+async def test_the_bearer_scheme_is_read_in_any_case(server: Server) -> None:
+    headers = {"Authorization": SUP["Authorization"].replace("Bearer", "bearer")}
+    status, reply = await status_and_body(server, "GET", "/api/whoami", headers=headers)
+    assert (200, "anna") == (status, reply["name"])
+
+
+async def test_a_wrong_secret_is_refused_after_the_right_one_was_accepted(server: Server) -> None:
+    """Accepted tokens are remembered; that must not let a near miss of the same name in."""
+    assert 200 == (await server.client.get("/api/whoami", headers=SUP)).status
+    wrong = {"Authorization": SUP["Authorization"][:-1] + "2"}
+    assert 401 == (await server.client.get("/api/whoami", headers=wrong)).status
+    assert 200 == (await server.client.get("/api/whoami", headers=SUP)).status

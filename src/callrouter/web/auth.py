@@ -81,9 +81,9 @@ def identify_middleware(book: TokenBook) -> Middleware:
     @web.middleware
     async def identify(request: web.Request, handler: Handler) -> web.StreamResponse:
         identity: Identity | None = LOCAL if book.open else None
-        header = request.headers.get("Authorization", "")
-        if not book.open and header.startswith("Bearer "):
-            identity = await book.identify(header.removeprefix("Bearer ").strip())
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if not book.open and scheme.lower() == "bearer":  # the scheme is case-insensitive
+            identity = await book.identify(token.strip())
         if identity is not None:
             request[IDENTITY] = identity
             if identity.telephonist is not None and request.method == "POST":
