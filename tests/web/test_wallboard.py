@@ -153,3 +153,14 @@ async def test_todays_figures_include_the_calls_logged_before_a_restart(tmp_path
         shown = await board(running)
         assert {"offered": 2, "answered": 1, "abandoned": 1, "overflowed": 0} == shown["today"]
         assert (0.5, "red") == (shown["kpis"][0]["figure"], shown["kpis"][0]["status"])
+
+
+async def test_ringing_and_queued_callers_are_listed_oldest_first(server: Server) -> None:
+    server.pbx.connected = True
+    for event in (ev.PbxConnected(frozenset(), at(0)), arrived("c1", 0), arrived("c2", 1),
+                  arrived("c3", 2)):  # fmt: skip
+        await server.controller.apply(event)
+    server.clock.now = at(12)
+    shown = [(w["call_id"], w["ringing"], w["rings_heard"]) for w in (await board(server))[
+        "waiting"]]  # fmt: skip
+    assert [("c1", "tel1", 3), ("c2", "tel2", 3), ("c3", None, 2)] == shown

@@ -28,9 +28,11 @@ def board_view(
 ) -> Json:
     tz = router.switchboard.hours.tz
     midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
-    waiting = [_waiting(router, router.floor.calls[cid], now) for cid in router.floor.queue]
-    ringing = [c for c in router.floor.calls.values() if c.phase is Phase.RINGING]
-    waiting += [_waiting(router, call, now) for call in sorted(ringing, key=lambda c: c.arrived_at)]
+    waiting = [
+        _waiting(router, call, now)
+        for call in sorted(router.floor.calls.values(), key=lambda c: c.arrived_at)
+        if call.phase in (Phase.WAITING, Phase.RINGING)
+    ]
     today = kpis.figures(midnight)
     return {
         "now": now.isoformat(),

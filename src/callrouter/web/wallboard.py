@@ -72,8 +72,8 @@ class Wallboard:
                 await response.write(f"event: board\ndata: {data}\n\n".encode())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), KEEPALIVE_SECONDS)
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass  # the screen went away, or the server is stopping
+        except ConnectionResetError:
+            pass  # the screen went away
         finally:
             self._streams.discard(woken)
         return response
