@@ -114,3 +114,68 @@ def test_hash_token_refuses_a_token_that_does_not_carry_its_name(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("bob.some-long-secret-value\n"))
     assert 2 == main(["hash-token", "anna", "--stdin"])
+
+
+TOKENS_FILE = f"""\
+tokens:
+  - {{name: desk1, role: telephonist, telephonist: tel1, hash: "{HASH}"}}
+  - {{name: wall, role: read_only, hash: "{HASH}"}}
+"""
+
+
+def test_tokens_may_live_in_a_file_the_config_names() -> None:
+    Path("web-tokens.yaml").write_text(TOKENS_FILE, encoding="utf-8")
+    text = (
+        MINIMAL
+        + f"""web:
+  host: 192.0.2.10
+  tokens: [{{name: anna, role: supervisor, hash: "{HASH}"}}]
+  tokens_file: web-tokens.yaml
+"""
+    )
+    Path("callrouter.yaml").write_text(text, encoding="utf-8")
+    web = load_config(Path("callrouter.yaml")).web
+    assert [("anna", None), ("desk1", "tel1"), ("wall", None)] == [
+        (t.name, t.telephonist) for t in web.tokens
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ((f'hash: "{HASH}"}}\n  - {{name: wall', "hash: nope}\n  - {name: wall"),
+         "web-tokens.yaml:2: tokens[0].hash: not a token hash; make one with `callrouter "
+         "hash-token NAME` (it reads scrypt:n:r:p:salt:hash)"),
+        (("telephonist: tel1", "telephonist: tel1x"),
+         "web-tokens.yaml:2: tokens[0].telephonist: there is no telephonist 'tel1x'; did you "
+         "mean 'tel1'?"),
+        (("name: wall", "name: anna"),
+         "web-tokens.yaml:3: tokens[1].name: token name 'anna' is also in web.tokens"),
+    ],
+)  # fmt: skip
+def test_mistakes_in_the_tokens_file_are_reported_with_its_own_lines(
+    change: tuple[str, str], expected: str
+) -> None:
+    tokens_file = TOKENS_FILE.replace(*change)
+    assert tokens_file != TOKENS_FILE
+    Path("web-tokens.yaml").write_text(tokens_file, encoding="utf-8")
+    text = (
+        MINIMAL
+        + f"""web:
+  tokens: [{{name: anna, role: supervisor, hash: "{HASH}"}}]
+  tokens_file: web-tokens.yaml
+"""
+    )
+    assert [expected] == problems(text)
+
+
+def test_a_missing_tokens_file_is_reported() -> None:
+    text = MINIMAL + "web:\n  tokens_file: nowhere.yaml\n"
+    assert ["nowhere.yaml: cannot read the file: No such file or directory"] == problems(text)
+
+
+def test_a_tokens_file_without_tokens_is_refused() -> None:
+    Path("web-tokens.yaml").write_text("tokens: []\n", encoding="utf-8")
+    text = MINIMAL + "web:\n  host: 192.0.2.10\n  tokens_file: web-tokens.yaml\n"
+    assert ["web-tokens.yaml:1: tokens: list should have at least 1 item after validation, not 0"
+            ] == problems(text)  # fmt: skip

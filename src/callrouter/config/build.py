@@ -67,7 +67,7 @@ def build_app_config(document: Document, path: Path, lines: Lines) -> AppConfig:
         switchboard=switchboard,
         kpis=_kpis(document.kpis, document.ring_cadence_seconds),
         panel=build_panel(document.panel),
-        web=build_web(document.web),
+        web=build_web(document.web, base),
     )
 
 

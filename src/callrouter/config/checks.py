@@ -28,6 +28,11 @@ def validate_document(
         return None, [_from_pydantic(file, lines, detail) for detail in error.errors()]
 
 
+def problem_from_pydantic(file: str, lines: Lines, error: ErrorDetails) -> Problem:
+    """One pydantic error as `file:line: where: what` (also used for the web tokens file)."""
+    return _from_pydantic(file, lines, error)
+
+
 def _from_pydantic(file: str, lines: Lines, error: ErrorDetails) -> Problem:
     loc: Loc = tuple(error["loc"])
     if loc and loc[-1] == "[key]":  # a bad mapping key: point at the key itself
