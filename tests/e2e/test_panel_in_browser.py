@@ -80,7 +80,7 @@ async def test_a_telephonist_codes_their_call_and_closes_a_callback_in_the_panel
             await page.click("#pause")
             await expect(page.locator("#presence")).to_have_text("paused")
             await place_call(sim, SWITCHBOARD, "Åsa <i>Öberg</i>", "22222222", patience=3)
-            row = page.locator("#callbacks tr[data-id]")
+            row = page.locator("#callbacks tr[data-id]", has_text="22222222")
             await expect(row).to_have_count(1, timeout=15000)
             await expect(row.locator("td").nth(1)).to_have_text("Åsa <i>Öberg</i>")
             await shot(page, "1-callback-from-abandoned-call")
@@ -97,6 +97,14 @@ async def test_a_telephonist_codes_their_call_and_closes_a_callback_in_the_panel
             await expect(page.locator("#codes button[data-code='complaint']")).to_have_class("on")
             await shot(page, "2-call-coded")
 
+            # A callback promise for this caller (number and name filled in from the call).
+            await expect(page.locator("#msg-number")).to_have_value("33333333")
+            await page.fill("#msg-note", "Wants the tax office to call back")
+            await page.click("#msg-save")
+            promised = page.locator("#callbacks tr[data-id]", has_text="33333333")
+            await expect(promised.locator("td").nth(2)).to_have_text("promised")
+            await expect(page.locator("#messages tr")).to_have_count(1)
+
             # The callback: claim it, then close it as reached.
             await row.locator("button.claim").click()
             await expect(row.locator("td").nth(4)).to_have_text("tel1")
@@ -111,5 +119,12 @@ async def test_a_telephonist_codes_their_call_and_closes_a_callback_in_the_panel
         db, "SELECT c.caller_number, r.code FROM call_reasons r JOIN calls c USING (call_id)"
     )
     assert ("33333333", "complaint") == (coded["caller_number"], coded["code"])
-    [entry] = rows(db, "SELECT number, source, claimed_by, result, closed_by FROM callbacks")
-    assert ("22222222", "abandoned", "tel1", "reached", "tel1") == tuple(entry)
+    entries = rows(db, "SELECT number, source, claimed_by, result FROM callbacks ORDER BY id")
+    expected = [("22222222", "abandoned", "tel1", "reached"), ("33333333", "promise", None, None)]
+    assert expected == [tuple(e) for e in entries]
+    [message] = rows(db, "SELECT call_id, note, due_at - created_at AS due FROM messages")
+    assert ("Wants the tax office to call back", 1800) == (message["note"], round(message["due"]))
+    assert (
+        coded["caller_number"]
+        == rows(db, "SELECT caller_number FROM calls WHERE call_id = ?", message["call_id"])[0][0]
+    )

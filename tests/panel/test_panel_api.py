@@ -55,6 +55,7 @@ READS = [
     "/api/panel/telephonists/tel1",
     "/api/panel/calls/c1/reasons",
     "/api/panel/directory",
+    "/api/panel/messages",
     "/api/panel/callbacks",
     "/api/panel/closures",
 ]
@@ -227,10 +228,14 @@ async def test_a_callback_promise_is_stored_and_put_on_the_worklist(panel: Panel
     assert [callback["id"]] == [c["id"] for c in listed["callbacks"]]
 
 
-async def test_a_plain_message_is_not_a_callback(panel: Panel) -> None:
+async def test_a_plain_message_is_not_a_callback_and_is_listed(panel: Panel) -> None:
     body = {"caller_number": "12345678", "note": "call Jobcenter", "telephonist": "tel2"}
     status, reply = await send(panel, "POST", "/api/panel/messages", TEL, body)
     assert (201, None) == (status, reply["callback"])
+    _, listed = await send(panel, "GET", "/api/panel/messages", RO)
+    assert [("12345678", "call Jobcenter", "tel2")] == [
+        (m["caller_number"], m["note"], m["created_by"]) for m in listed["messages"]
+    ]
 
 
 @pytest.mark.parametrize(

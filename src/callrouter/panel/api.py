@@ -8,11 +8,10 @@ to the controller as events, which the router applies in order with the PBX's ev
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -26,16 +25,14 @@ from callrouter.domain.model import Presence
 from callrouter.domain.router import Router
 from callrouter.domain.state import PhoneState
 from callrouter.panel import views
+from callrouter.panel.http import body_of, fail, int_id
 from callrouter.panel.payloads import (
-    BadPayload,
-    Body,
     ClaimBody,
     CloseBody,
     ClosureBody,
     MessageBody,
     PresenceBody,
     ReasonBody,
-    parse,
 )
 from callrouter.panel.presence import PresenceRefused, next_presence
 from callrouter.store.desk import DeskStore
@@ -74,6 +71,7 @@ class PanelApi:
             web.get("/api/panel/calls/{call_id}/reasons", self.get_reasons),
             web.post("/api/panel/calls/{call_id}/reasons", self.post_reason),
             web.delete("/api/panel/calls/{call_id}/reasons/{code}", self.delete_reason),
+            web.get("/api/panel/messages", self.get_messages),
             web.post("/api/panel/messages", self.post_message),
             web.get("/api/panel/directory", self.get_directory),
             web.get("/api/panel/callbacks", self.get_callbacks),
@@ -106,11 +104,11 @@ class PanelApi:
     async def post_presence(self, request: web.Request) -> web.Response:
         by = self.authorize(request, Access.DESK)
         phone = self._phone(request.match_info["tid"])
-        body = await _body(request, PresenceBody)
+        body = await body_of(request, PresenceBody)
         try:
             presence = next_presence(phone.presence, body.action)
         except PresenceRefused as refused:
-            _fail(web.HTTPConflict, str(refused))
+            fail(web.HTTPConflict, str(refused))
         reason = body.reason if presence is Presence.PAUSED else f"{body.action.value} by {by}"
         self.controller.post(
             ev.TelephonistPresenceChanged(phone.id, presence.value, reason, self.clock())
@@ -123,19 +121,19 @@ class PanelApi:
         self.authorize(request, Access.READ)
         call_id = request.match_info["call_id"]
         if await self.desk.call(call_id) is None:
-            _fail(web.HTTPNotFound, f"no call {call_id!r} in the call log")
+            fail(web.HTTPNotFound, f"no call {call_id!r} in the call log")
         return web.json_response(self._reasons_json(await self.desk.reasons(call_id)))
 
     async def post_reason(self, request: web.Request) -> web.Response:
         by = self.authorize(request, Access.DESK)
         call_id = request.match_info["call_id"]
-        body = await _body(request, ReasonBody)
+        body = await body_of(request, ReasonBody)
         if not self.settings.knows_code(body.code):
-            _fail(web.HTTPUnprocessableEntity, f"code: {body.code!r} is not a configured code")
+            fail(web.HTTPUnprocessableEntity, f"code: {body.code!r} is not a configured code")
         try:
             added = await self.desk.add_reason(call_id, body.code, by, self.clock())
         except UnknownCall:
-            _fail(web.HTTPNotFound, f"no call {call_id!r} in the call log")
+            fail(web.HTTPNotFound, f"no call {call_id!r} in the call log")
         reasons = self._reasons_json(await self.desk.reasons(call_id))
         return web.json_response(reasons, status=201 if added else 200)
 
@@ -143,7 +141,7 @@ class PanelApi:
         self.authorize(request, Access.DESK)
         call_id, code = request.match_info["call_id"], request.match_info["code"]
         if not await self.desk.remove_reason(call_id, code):
-            _fail(web.HTTPNotFound, f"call {call_id!r} has no code {code!r}")
+            fail(web.HTTPNotFound, f"call {call_id!r} has no code {code!r}")
         return web.json_response(self._reasons_json(await self.desk.reasons(call_id)))
 
     @staticmethod
@@ -154,18 +152,18 @@ class PanelApi:
 
     async def post_message(self, request: web.Request) -> web.Response:
         self.authorize(request, Access.DESK)
-        body = await _body(request, MessageBody)
+        body = await body_of(request, MessageBody)
         self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
         now = self.clock()
         if body.callback_due is not None and body.callback_due <= now:
-            _fail(web.HTTPUnprocessableEntity, "callback_due: must be in the future")
+            fail(web.HTTPUnprocessableEntity, "callback_due: must be in the future")
         try:
             message = await self.desk.add_message(
                 body.call_id, body.caller_number, body.caller_name, body.note,
                 body.callback_due, body.telephonist, now,
             )  # fmt: skip
         except UnknownCall:
-            _fail(web.HTTPNotFound, f"no call {body.call_id!r} in the call log")
+            fail(web.HTTPNotFound, f"no call {body.call_id!r} in the call log")
         callback = None
         if body.callback_due is not None:
             promise = NewCallback(
@@ -175,6 +173,11 @@ class PanelApi:
             callback = views.callback_view(await self.desk.add_callback(promise), now)
         out = {"message": views.message_view(message), "callback": callback}
         return web.json_response(out, status=201)
+
+    async def get_messages(self, request: web.Request) -> web.Response:
+        self.authorize(request, Access.READ)
+        messages = await self.desk.messages(since=self.clock() - timedelta(hours=24))
+        return web.json_response({"messages": [views.message_view(m) for m in messages]})
 
     async def get_callbacks(self, request: web.Request) -> web.Response:
         self.authorize(request, Access.READ)
@@ -186,8 +189,8 @@ class PanelApi:
 
     async def post_claim(self, request: web.Request) -> web.Response:
         self.authorize(request, Access.DESK)
-        entry_id = _int_id(request.match_info["cid"])
-        body = await _body(request, ClaimBody)
+        entry_id = int_id(request.match_info["cid"])
+        body = await body_of(request, ClaimBody)
         self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
         now = self.clock()
         try:
@@ -195,15 +198,15 @@ class PanelApi:
                 entry_id, body.telephonist, now, override=self._supervisor(request)
             )
         except UnknownId as unknown:
-            _fail(web.HTTPNotFound, str(unknown))
+            fail(web.HTTPNotFound, str(unknown))
         except CallbackRefused as refused:
-            _fail(web.HTTPConflict, str(refused))
+            fail(web.HTTPConflict, str(refused))
         return web.json_response(views.callback_view(entry, now))
 
     async def post_close(self, request: web.Request) -> web.Response:
         self.authorize(request, Access.DESK)
-        entry_id = _int_id(request.match_info["cid"])
-        body = await _body(request, CloseBody)
+        entry_id = int_id(request.match_info["cid"])
+        body = await body_of(request, CloseBody)
         self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
         now = self.clock()
         try:
@@ -211,9 +214,9 @@ class PanelApi:
                 entry_id, body.result, body.telephonist, now, override=self._supervisor(request)
             )
         except UnknownId as unknown:
-            _fail(web.HTTPNotFound, str(unknown))
+            fail(web.HTTPNotFound, str(unknown))
         except CallbackRefused as refused:
-            _fail(web.HTTPConflict, str(refused))
+            fail(web.HTTPConflict, str(refused))
         return web.json_response(views.callback_view(entry, now))
 
     # --- directory and closures ---------------------------------------------------------------
@@ -232,12 +235,12 @@ class PanelApi:
 
     async def post_closure(self, request: web.Request) -> web.Response:
         by = self.authorize(request, Access.SUPERVISOR)
-        body = await _body(request, ClosureBody)
+        body = await body_of(request, ClosureBody)
         if self.router.hours_of(body.scope) is None:
-            _fail(web.HTTPUnprocessableEntity, f"scope: no department {body.scope!r}")
+            fail(web.HTTPUnprocessableEntity, f"scope: no department {body.scope!r}")
         now = self.clock()
         if body.end <= now:
-            _fail(web.HTTPUnprocessableEntity, "end: must be in the future")
+            fail(web.HTTPUnprocessableEntity, "end: must be in the future")
         stored = await self.desk.add_closure(body.scope, body.start, body.end, body.note, by, now)
         self.controller.post(
             ev.ClosureRegistered(
@@ -248,11 +251,11 @@ class PanelApi:
 
     async def delete_closure(self, request: web.Request) -> web.Response:
         by = self.authorize(request, Access.SUPERVISOR)
-        closure_id, now = _int_id(request.match_info["cid"]), self.clock()
+        closure_id, now = int_id(request.match_info["cid"]), self.clock()
         try:
             stored = await self.desk.cancel_closure(closure_id, by, now)
         except UnknownId as unknown:
-            _fail(web.HTTPNotFound, str(unknown))
+            fail(web.HTTPNotFound, str(unknown))
         self.controller.post(ev.ClosureCancelled(stored.closure_id, stored.scope, by, now))
         return web.json_response(views.closure_view(stored))
 
@@ -269,7 +272,7 @@ class PanelApi:
     def _phone(self, tid: str, status: type[web.HTTPException] = web.HTTPNotFound) -> PhoneState:
         phone = self.router.floor.phones.get(tid)
         if phone is None:
-            _fail(status, f"no telephonist {tid!r}")
+            fail(status, f"no telephonist {tid!r}")
         return phone
 
     def _hours(self, department_id: str) -> OpeningHours:
@@ -283,25 +286,3 @@ class PanelApi:
             e.number: SWITCHBOARD_SCOPE if e.department is None else names[e.department]
             for e in self.router.switchboard.entries
         }
-
-
-def _fail(status: type[web.HTTPException], message: str) -> NoReturn:
-    raise status(text=json.dumps({"error": message}), content_type="application/json")
-
-
-async def _body(request: web.Request, model: type[Body]) -> Body:
-    """The request's JSON body checked against `model`: 400 if not JSON, 422 if not right."""
-    try:
-        raw = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        _fail(web.HTTPBadRequest, "the body is not valid JSON")
-    try:
-        return parse(model, raw)
-    except BadPayload as bad:
-        _fail(web.HTTPUnprocessableEntity, str(bad))
-
-
-def _int_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 12:
-        _fail(web.HTTPNotFound, f"no such id {text!r}")
-    return int(text)

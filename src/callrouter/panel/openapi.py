@@ -39,6 +39,8 @@ OPERATIONS: tuple[Operation, ...] = (
      {201: "coded", 200: "already had the code", 404: "unknown call", **_BAD}),
     ("delete", "/api/panel/calls/{call_id}/reasons/{code}", "telephonist", "Take a code off",
      None, {200: "the remaining codes", 404: "the call has no such code"}),
+    ("get", "/api/panel/messages", "read", "Messages and promises of the last 24 hours, newest "
+     "first", None, {200: "the messages"}),
     ("post", "/api/panel/messages", "telephonist", "A message; with callback_due a callback "
      "promise, put on the worklist (one open entry per number)", MessageBody,
      {201: "stored", 404: "unknown call_id", **_BAD}),

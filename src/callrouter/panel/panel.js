@@ -116,6 +116,20 @@ function saveMessage(event) {
   });
 }
 
+function renderMessages(data) {
+  const body = $("messages");
+  body.replaceChildren();
+  for (const m of data.messages) {
+    const caller = el("td", m.caller_number);
+    if (m.caller_name) caller.append(el("div", m.caller_name, "muted"));
+    const note = el("td", m.note);
+    if (m.callback_due) note.append(el("div", "call back by " + local(m.callback_due), "muted"));
+    const row = el("tr");
+    body.append(row);
+    row.append(el("td", local(m.created_at)), caller, note, el("td", m.created_by));
+  }
+}
+
 function renderCallbacks(data) {
   const body = $("callbacks");
   body.replaceChildren();
@@ -197,12 +211,14 @@ function registerClosure(event) {
 
 async function refresh() {
   if (!state.settings) return;
-  const [me, callbacks, closures] = await Promise.all([
+  const [me, callbacks, closures, messages] = await Promise.all([
     api("GET", "/api/panel/telephonists/" + encodeURIComponent(state.me)),
     api("GET", "/api/panel/callbacks"),
     api("GET", "/api/panel/closures"),
+    api("GET", "/api/panel/messages"),
   ]);
   renderMe(me);
+  renderMessages(messages);
   renderCallbacks(callbacks);
   renderClosures(closures);
 }
