@@ -70,6 +70,7 @@ async def test_alerts_for_service_at_risk_and_a_lost_pbx_link(server: Server) ->
 async def test_a_quiet_board_has_no_alerts_and_lists_the_departments_open(server: Server) -> None:
     server.pbx.connected = True
     shown = await board(server)
+    assert True is shown["switchboard_open"]
     assert ([], [], []) == (shown["waiting"], shown["alerts"], [
         k["figure"] for k in shown["kpis"] if k["figure"] is not None])  # fmt: skip
     assert [

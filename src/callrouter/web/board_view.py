@@ -37,6 +37,7 @@ def board_view(
     return {
         "now": now.isoformat(),
         "pbx_connected": pbx_connected,
+        "switchboard_open": router.switchboard.hours.is_open(now),
         "ring_cadence_seconds": router.policy.ring_cadence_seconds,
         "timezone": str(tz),
         "waiting": waiting,

@@ -37,6 +37,8 @@ function render() {
     li.textContent = text;
     return li;
   }));
+  $("open-now").textContent = b.switchboard_open ? "open" : "closed";
+  $("open-now").className = b.switchboard_open ? "green" : "red";
   $("waiting-count").textContent = String(b.waiting.length);
   const cadence = b.ring_cadence_seconds || 5;
   $("waiting").replaceChildren(...(b.waiting.length ? b.waiting.map((w) => {
