@@ -25,6 +25,7 @@ from callrouter.pbx.ami import AmiPbx
 from callrouter.ports import CallLog, EventSink, Pbx
 from callrouter.store.calllog import SqliteCallLog
 from callrouter.store.desk import DeskStore
+from callrouter.web.app import Supervision, supervision_app
 from callrouter.web.server import WebServer
 
 log = structlog.get_logger(__name__)
@@ -197,7 +198,5 @@ async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, 
 
 def build_web_server(config: AppConfig, controller: Controller, desk: DeskStore) -> WebServer:
     """The HTTP server (panel, wallboard, /metrics, OpenAPI), fed by the controller's events."""
-    from callrouter.web.app import Supervision, supervision_app
-
     app = supervision_app(controller, desk, Supervision.of(config), utc_now)
     return WebServer(config.web, app)
