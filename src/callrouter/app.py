@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, get_args
 
 import structlog
 
 from callrouter.config import AppConfig
+from callrouter.desk_wiring import WorklistFeedingLog, restore_closures
 from callrouter.domain import commands as cmd
 from callrouter.domain import events as ev
 from callrouter.domain.model import Switchboard
@@ -24,6 +25,9 @@ from callrouter.pbx.ami import AmiPbx
 from callrouter.pbx.freeswitch import FreeSwitchPbx
 from callrouter.ports import CallLog, EventSink, Pbx
 from callrouter.store.calllog import SqliteCallLog
+from callrouter.store.desk import DeskStore
+from callrouter.web.app import Supervision, supervision_app
+from callrouter.web.server import WebServer
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +46,9 @@ class PbxConnection(Pbx, Protocol):
     def track(self, call_id: str) -> None:
         """Follow a call adopted from the log after a controller restart."""
 
+
+Subscriber = Callable[[ev.Event, Sequence[cmd.Command]], None]
+"""Told of every applied event and its commands (web, metrics); must be quick and not block."""
 
 _STOP = None  # queued after the last event to apply when the controller is told to stop
 
@@ -66,9 +73,13 @@ class Controller:
         self.events: asyncio.Queue[ev.Event | None] = asyncio.Queue()
         self.pbx = connect_pbx(self.post)
         self.applied = 0
+        self.subscribers: list[Subscriber] = []
 
     def pbx_connected(self) -> bool:
         return self.pbx.connected
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.append(subscriber)
 
     def post(self, event: ev.Event) -> None:
         """The event sink adapters call: never blocks, never raises."""
@@ -141,6 +152,15 @@ class Controller:
                 log.warning("pbx_command_held_back", command=repr(command), why="log not written")
                 continue
             await self._send(command)
+        self._notify(event, commands)
+
+    def _notify(self, event: ev.Event, commands: Sequence[cmd.Command]) -> None:
+        """Subscribers never hold up or break routing: a failing one is logged and skipped."""
+        for subscriber in self.subscribers:
+            try:
+                subscriber(event, commands)
+            except Exception:
+                log.exception("subscriber_failed", subscriber=repr(subscriber))
 
     async def _record(self, steps: list[cmd.LogCommand]) -> bool:
         """Commit the steps; False if the database refused them."""
@@ -163,12 +183,19 @@ class Controller:
             log.exception("pbx_command_failed", command=repr(command))
 
 
-async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, SqliteCallLog]:
-    """Wire the production adapters: SQLite call log and the PBX connection `pbx.kind` names.
+async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, WorklistFeedingLog]:
+    """Wire the production adapters: the SQLite call log (feeding the telephonist desk's callback
+    worklist; `.desk` is the desk's store) and the PBX connection `pbx.kind` names.
 
     `secret` is the AMI secret, or for FreeSWITCH the Event Socket password."""
     config.database.parent.mkdir(parents=True, exist_ok=True)
-    call_log = await SqliteCallLog.open(config.database)
+    sqlite_log = await SqliteCallLog.open(config.database)
+    try:
+        desk = await DeskStore.open(config.database)
+    except BaseException:
+        await sqlite_log.close()
+        raise
+    call_log = WorklistFeedingLog(sqlite_log, desk, config.panel.callbacks)
 
     def connect(sink: EventSink) -> PbxConnection:
         settings = config.pbx
@@ -183,4 +210,12 @@ async def build_controller(config: AppConfig, secret: str) -> tuple[Controller, 
             )
         return AmiPbx(settings.host, settings.port, settings.username, secret, sink, utc_now)
 
-    return Controller(config.switchboard, call_log, connect), call_log
+    controller = Controller(config.switchboard, call_log, connect)
+    await restore_closures(desk, controller.post, utc_now())
+    return controller, call_log
+
+
+def build_web_server(config: AppConfig, controller: Controller, desk: DeskStore) -> WebServer:
+    """The HTTP server (panel, wallboard, /metrics, OpenAPI), fed by the controller's events."""
+    app = supervision_app(controller, desk, Supervision.of(config), utc_now)
+    return WebServer(config.web, app)

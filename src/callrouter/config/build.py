@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from callrouter.config.panel import build_panel
 from callrouter.config.schema import (
     ClosureSection,
     DepartmentSection,
@@ -21,6 +22,7 @@ from callrouter.config.schema import (
 )
 from callrouter.config.types import AppConfig, Calendar, Lines, PbxSettings
 from callrouter.config.values import SWITCHBOARD, days_of
+from callrouter.config.web import build_web
 from callrouter.domain import kpis
 from callrouter.domain.hours import Closure, OpeningHours, TimeRange
 from callrouter.domain.model import (
@@ -65,6 +67,8 @@ def build_app_config(document: Document, path: Path, lines: Lines) -> AppConfig:
         log_level=document.logging.level,
         switchboard=switchboard,
         kpis=_kpis(document.kpis, document.ring_cadence_seconds),
+        panel=build_panel(document.panel),
+        web=build_web(document.web, base),
     )
 
 
@@ -139,6 +143,7 @@ def _department(section: DepartmentSection, zone: ZoneInfo, calendar: Calendar) 
         hours=_hours(section.hours, zone, calendar, section.closures),
         ring_seconds=section.ring_seconds,
         closed_announcement=section.closed_announcement,
+        tasks=tuple(section.tasks),
     )
 
 

@@ -10,6 +10,7 @@ from pydantic_core import ErrorDetails
 from callrouter.config.schema import PBX_SECTIONS, Document, context_for, keys_at
 from callrouter.config.types import Lines, Loc, Problem
 from callrouter.config.values import ID_PATTERN, SWITCHBOARD, Invalid, did_you_mean
+from callrouter.config.web import web_reference_problems
 from callrouter.config.yaml_lines import problem_at
 from callrouter.domain.kpis import Scope
 
@@ -25,6 +26,11 @@ def validate_document(
         return Document.model_validate(raw, context=context_for(raw)), []
     except ValidationError as error:
         return None, [_from_pydantic(file, lines, detail) for detail in error.errors()]
+
+
+def problem_from_pydantic(file: str, lines: Lines, error: ErrorDetails) -> Problem:
+    """One pydantic error as `file:line: where: what` (also used for the web tokens file)."""
+    return _from_pydantic(file, lines, error)
 
 
 def _from_pydantic(file: str, lines: Lines, error: ErrorDetails) -> Problem:
@@ -86,7 +92,7 @@ def reference_problems(raw: object, file: str, lines: Lines) -> list[Problem]:
         if scope not in SCOPES:
             scope_loc = ("kpis", "targets", index, "scope")
             problems += _unknown(file, lines, scope_loc, scope, departments, SCOPES)
-    return problems
+    return problems + web_reference_problems(document, file, lines)
 
 
 def _values(document: object, section: str, key: str) -> list[tuple[int, str]]:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from callrouter.config.panel import PanelSection
 from callrouter.config.values import (
     Dial,
     EnvName,
@@ -46,6 +47,7 @@ from callrouter.config.values import (
     route,
     timezone_name,
 )
+from callrouter.config.web import WebSection
 from callrouter.domain.kpis import Metric, ServiceLevelFormula
 
 
@@ -168,6 +170,7 @@ class DepartmentSection(Section):
     closures: list[ClosureSection] = []
     ring_seconds: Annotated[int, Field(strict=True, ge=1, le=3600)] = 120
     closed_announcement: Sound | None = None
+    tasks: list[Label] = []  # what the department handles: words for the directory search
 
 
 class TargetSection(Section):
@@ -233,6 +236,8 @@ class Document(Section):
     departments: list[DepartmentSection] = []
     routing: RoutingSection = RoutingSection()
     kpis: KpiSection = KpiSection()
+    panel: PanelSection = PanelSection()
+    web: WebSection = WebSection()
 
 
 def keys_at(loc: Iterable[str | int]) -> list[str]:

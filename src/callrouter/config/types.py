@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from callrouter.config.panel import PanelSettings
 from callrouter.config.values import Invalid
 from callrouter.domain.kpis import KpiSettings
 from callrouter.domain.model import Switchboard
+from callrouter.web.settings import WebSettings
 
 Loc = tuple[str | int, ...]
 Lines = Mapping[Loc, int]
@@ -96,6 +98,8 @@ class AppConfig:
     log_level: Literal["debug", "info", "warning", "error"]
     switchboard: Switchboard
     kpis: KpiSettings = field(default_factory=KpiSettings)
+    panel: PanelSettings = field(default_factory=PanelSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -131,6 +131,32 @@ class FailOpenRecordUnreadable:
     at: datetime
 
 
+@dataclass(frozen=True)
+class ClosureRegistered:
+    """A supervisor registered a temporary closure ("all at a meeting 13-15") at runtime.
+
+    `scope`: a department id, or "switchboard". Already stored when this event is posted.
+    """
+
+    closure_id: str
+    scope: str
+    start: datetime
+    end: datetime
+    note: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ClosureCancelled:
+    """A runtime closure was withdrawn (e.g. the department is back early)."""
+
+    closure_id: str
+    scope: str
+    by: str
+    at: datetime
+
+
 Event = (
     CallArrived
     | RingingStarted
@@ -145,4 +171,6 @@ Event = (
     | TelephonistPresenceChanged
     | FailOpenCallEnded
     | FailOpenRecordUnreadable
+    | ClosureRegistered
+    | ClosureCancelled
 )

@@ -53,6 +53,7 @@ class Closure:
     start: datetime
     end: datetime
     note: str = ""
+    id: str = ""  # set for closures registered at runtime, so they can be cancelled
 
     def covers(self, at: datetime) -> bool:
         return self.start <= at < self.end
@@ -93,6 +94,32 @@ class OpeningHours:
         return OpeningHours(
             self.weekly, self.tz, self.holidays, self.closed_dates, (*self.closures, closure)
         )
+
+    def without_closure(self, closure_id: str) -> OpeningHours:
+        kept = tuple(c for c in self.closures if not (closure_id and c.id == closure_id))
+        return OpeningHours(self.weekly, self.tz, self.holidays, self.closed_dates, kept)
+
+    def closures_from(self, at: datetime) -> tuple[Closure, ...]:
+        """Closures in force at `at` or still to come, by start."""
+        return tuple(sorted((c for c in self.closures if c.end > at), key=lambda c: c.start))
+
+    def next_opening(self, at: datetime, horizon_days: int = 14) -> datetime | None:
+        """The first moment after `at` at which it is open (None: open now or not within horizon).
+
+        Candidates are the starts of the weekly ranges and the ends of closures; the first one
+        that is open (no holiday, no closure) wins.
+        """
+        if self.is_open(at):
+            return None
+        today = at.astimezone(self.tz).date()
+        candidates = [c.end for c in self.closures if c.end > at]
+        for offset in range(-1, horizon_days + 1):
+            day = today + timedelta(days=offset)
+            for r in self.ranges_on(day):
+                start = datetime.combine(day, r.start, self.tz)
+                if start > at:
+                    candidates.append(start)
+        return next((c for c in sorted(candidates) if self.is_open(c)), None)
 
     def describe_day(self, day: date) -> str:
         """Today's hours for people: '09:00-15:00', or 'closed'."""

@@ -62,6 +62,7 @@ class Department:
     hours: OpeningHours
     ring_seconds: int = 120
     closed_announcement: str | None = None  # a recording that tells the department's hours
+    tasks: tuple[str, ...] = ()  # what the department handles, for the directory search
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from callrouter.domain import events as ev
+from callrouter.domain.closures import RuntimeClosures
 from callrouter.domain.commands import (
     Command,
     HoldCall,
@@ -38,7 +39,7 @@ from callrouter.domain.state import (
 from callrouter.ports import OpenCall
 
 
-class Router(RingResults, CallLeaving, FailOpenCalls):
+class Router(RingResults, CallLeaving, FailOpenCalls, RuntimeClosures):
     def __init__(self, switchboard: Switchboard, now: datetime, *, pbx_up: bool = True) -> None:
         """`pbx_up=False` when the PBX link is not there yet: nobody is rung until PbxConnected."""
         self.switchboard = switchboard
@@ -84,6 +85,8 @@ class Router(RingResults, CallLeaving, FailOpenCalls):
                 self._fail_open_ended(event, out)
             case ev.FailOpenRecordUnreadable():
                 self._fail_open_unreadable(event, out)
+            case ev.ClosureRegistered() | ev.ClosureCancelled():
+                self._closure_changed(event, out)
         self._dispatch(event.at, out)
         self._hold_new_arrivals_still_waiting(out)
         return out

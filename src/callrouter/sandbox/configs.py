@@ -49,6 +49,7 @@ def sandbox_config(db: Path, telephonists: int = 2, **routing: Any) -> dict[str,
         },
         "database": str(db),
         "logging": {"format": "console", "level": "info"},
+        "web": {"port": 0},  # any free port: runs never collide on 8080
         "ring_cadence_seconds": 5,
         "switchboard": {"hours": ALL_DAY, "holidays": {"country": "DK"}},
         "entries": [

@@ -21,6 +21,9 @@ Tables (version 1):
 - ``orphan_steps``: steps that could not be applied (unknown call id, a second end of a call,
   an attempt that never started...). They are kept, not dropped, with the reason and the whole
   step as JSON, so nothing the controller sent is lost and a defect can be investigated.
+- The telephonist desk (`store.desk`): ``call_reasons`` (reason codes on a call, who, when),
+  ``messages`` (messages / callback promises), ``callbacks`` (the callback worklist: at most one
+  open entry per number) and ``closures`` (temporary closures registered at runtime).
 """
 
 from __future__ import annotations
@@ -107,7 +110,65 @@ ALTER TABLE calls ADD COLUMN source TEXT NOT NULL DEFAULT 'callrouter';
 CREATE INDEX calls_source_arrived_at ON calls (source, arrived_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+SCHEMA_DESK = """
+CREATE TABLE call_reasons (
+    id      INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL REFERENCES calls (call_id),
+    code    TEXT NOT NULL,
+    by      TEXT NOT NULL,
+    at      REAL NOT NULL,
+    UNIQUE (call_id, code)
+);
+CREATE INDEX call_reasons_at ON call_reasons (at);
+
+CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY,
+    call_id       TEXT REFERENCES calls (call_id),
+    caller_number TEXT NOT NULL,
+    caller_name   TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    due_at        REAL,
+    created_at    REAL NOT NULL,
+    created_by    TEXT NOT NULL
+);
+CREATE INDEX messages_created_at ON messages (created_at);
+
+CREATE TABLE callbacks (
+    id           INTEGER PRIMARY KEY,
+    number       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    call_id      TEXT,
+    message_id   INTEGER REFERENCES messages (id),
+    missed_calls INTEGER NOT NULL DEFAULT 0,
+    created_at   REAL NOT NULL,
+    due_at       REAL NOT NULL,
+    claimed_by   TEXT,
+    claimed_at   REAL,
+    closed_at    REAL,
+    closed_by    TEXT,
+    result       TEXT
+);
+CREATE UNIQUE INDEX callbacks_one_open_per_number ON callbacks (number) WHERE closed_at IS NULL;
+CREATE INDEX callbacks_created_at ON callbacks (created_at);
+
+CREATE TABLE closures (
+    id           INTEGER PRIMARY KEY,
+    scope        TEXT NOT NULL,
+    start_at     REAL NOT NULL,
+    end_at       REAL NOT NULL,
+    note         TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   REAL NOT NULL,
+    cancelled_at REAL,
+    cancelled_by TEXT
+);
+CREATE INDEX closures_end_at ON closures (end_at);
+
+CREATE INDEX calls_answered_by ON calls (answered_by, answered_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_DESK)
 """``MIGRATIONS[n]`` upgrades user_version ``n`` to ``n + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

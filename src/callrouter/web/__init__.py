@@ -1,0 +1,1 @@
+"""The HTTP server inside `callrouter run`: token auth, the panel, /metrics, the wallboard."""
