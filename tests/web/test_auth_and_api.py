@@ -184,3 +184,32 @@ async def test_a_wrong_secret_is_refused_after_the_right_one_was_accepted(server
     wrong = {"Authorization": SUP["Authorization"][:-1] + "2"}
     assert 401 == (await server.client.get("/api/whoami", headers=wrong)).status
     assert 200 == (await server.client.get("/api/whoami", headers=SUP)).status
+
+
+async def test_a_post_that_is_not_json_is_refused_so_other_sites_cannot_forge_one(
+    server: Server,
+) -> None:
+    """A hostile page can make the browser POST text/plain or a form without a preflight."""
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        status, reply = await status_and_body(
+            server,
+            "POST",
+            PRESENCE.format("tel1"),
+            data='{"action": "pause", "reason": "lunch"}',
+            headers={**TEL1, "Content-Type": content_type},
+        )
+        assert 415 == status
+        assert "send the request body as JSON (Content-Type: application/json)" == reply["error"]
+    assert [] == _presence_events(server)
+
+
+async def test_without_tokens_only_a_loopback_host_is_answered(open_server: Server) -> None:
+    """DNS rebinding: evil.example resolving to 127.0.0.1 must not read the open API."""
+    status, reply = await status_and_body(
+        open_server, "GET", "/api/whoami", headers={"Host": "evil.example:8080"}
+    )
+    assert 421 == status
+    assert "this server answers only to a loopback host, not 'evil.example:8080'" == reply["error"]
+    for host in ("localhost:8080", "127.0.0.1", "[::1]:8080"):
+        response = await open_server.client.get("/api/whoami", headers={"Host": host})
+        assert 200 == response.status, host

@@ -19,9 +19,10 @@ function say(text, isError) {
 
 async function api(method, path, body) {
   const init = { method, headers: { Authorization: "Bearer " + state.token } };
-  if (body !== undefined) {
+  if (method !== "GET") {
+    // the server takes writes only as JSON: a cross-site form or no-cors fetch cannot send that
     init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    init.body = JSON.stringify(body === undefined ? {} : body);
   }
   const response = await fetch(path, init);
   const data = await response.json().catch(() => ({}));

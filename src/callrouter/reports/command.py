@@ -7,6 +7,7 @@ a file that is not a call log), with one clear line on standard error and nothin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from callrouter.config import ConfigError, load_config
 from callrouter.reports.compute import ReportError, ReportRequest, build_report
+from callrouter.reports.desk import desk_section
 from callrouter.reports.formats import RENDERERS
 from callrouter.reports.model import ReportPeriod
 from callrouter.reports.period import PERIOD_HELP, BadPeriod, named_period, range_period
@@ -68,7 +70,10 @@ def _render(args: argparse.Namespace) -> str:
     request = ReportRequest(
         config.database, period, config.kpis, config.switchboard.departments, args.source
     )
-    return RENDERERS[args.format](build_report(request))
+    report = build_report(request)
+    labels = {option.code: option.label for option in config.panel.reason_codes}
+    desk = desk_section(config.database, report, labels, report.generated_at)
+    return RENDERERS[args.format](dataclasses.replace(report, desk=desk))
 
 
 def _period(args: argparse.Namespace, zone: Any) -> ReportPeriod:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from callrouter.reports.html import render_html
-from callrouter.reports.model import Report, ScopeReport
+from callrouter.reports.model import DeskReport, Report, ScopeReport
 from callrouter.reports.text import render_text
 
 Renderer = Callable[[Report], str]
@@ -71,8 +71,18 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, str, Any]]:
         for check in target.checks:
             yield ("target_checks", check.scope, str(index), "figure", check.figure)
             yield ("target_checks", check.scope, str(index), "met", check.met)
+    if report.desk is not None:
+        yield from _desk(report.desk)
     for index, note in enumerate(report.notes, 1):
         yield ("notes", "", str(index), "note", note)
+
+
+def _desk(desk: DeskReport) -> Iterator[tuple[str, str, str, str, Any]]:
+    yield from _fields("desk", "", "", desk, skip=("reasons", "callbacks_by_result"))
+    for reason in desk.reasons:
+        yield from _fields("desk_reasons", "", reason.code, reason, skip=("code",))
+    for row in desk.callbacks_by_result:
+        yield ("desk_callbacks", "", row.result, "callbacks", row.callbacks)
 
 
 def _scope(scope: ScopeReport) -> Iterator[tuple[str, str, str, str, Any]]:

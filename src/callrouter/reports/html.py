@@ -19,6 +19,7 @@ from callrouter.reports.html_style import STYLE
 from callrouter.reports.model import (
     ALL_CALLS,
     Bucket,
+    DeskReport,
     Downtime,
     Figures,
     ReachabilityRow,
@@ -43,6 +44,7 @@ def render_html(report: Report) -> str:
             _distribution(report.all_calls),
             _telephonists(report),
             _downtime(report.downtime, ZoneInfo(report.period.timezone)),
+            _desk(report.desk),
             _notes(report.notes),
         )
     )
@@ -248,6 +250,28 @@ def _downtime(downtime: Downtime, zone: ZoneInfo) -> str:
     )
     table = _table(["Cause", "Detail", "From", "To", "Length"], rows)
     return _section("PBX and controller downtime", summary + table, "downtime")
+
+
+def _desk(desk: DeskReport | None) -> str:
+    if desk is None:
+        return ""
+    coded = (
+        f"<p>Calls with a reason code: <b>{desk.calls_coded}</b> "
+        f"({_share(desk.coded_share)} of answered calls)</p>"
+    )
+    reasons = _table(
+        ["Code", "Reason", "Calls", "Share of coded"],
+        [[r.code, r.label, r.calls, _share(r.share_of_coded)] for r in desk.reasons],
+    )
+    kept = _table(
+        ["Created", "Done", "Done in time", "In time", "Caller got through", "Open", "Overdue"],
+        [[desk.callbacks_created, desk.callbacks_done, desk.callbacks_done_in_time,
+          _share(desk.done_in_time_share), desk.callbacks_caller_got_through,
+          desk.callbacks_open, desk.callbacks_overdue]],
+    )  # fmt: skip
+    return _section("Call reasons", coded + reasons, "reasons") + _section(
+        "Callbacks", kept, "callbacks"
+    )
 
 
 def _notes(notes: Sequence[str]) -> str:

@@ -206,6 +206,39 @@ class TargetResult:
 
 
 @dataclass(frozen=True)
+class ReasonRow:
+    """One reason code telephonists put on calls (config panel.reason_codes)."""
+
+    code: str
+    label: str  # the configured label; the code itself if it is no longer configured
+    calls: int  # calls that arrived in the period carrying this code
+    share_of_coded: float | None  # calls ÷ calls_coded
+
+
+@dataclass(frozen=True)
+class CallbackResultRow:
+    result: str  # reached, left_voicemail, no_answer, wrong_number, caller_got_through
+    callbacks: int
+
+
+@dataclass(frozen=True)
+class DeskReport:
+    """Reason coding of the period's calls, and the callbacks created in the period."""
+
+    calls_coded: int  # calls that arrived in the period with at least one reason code
+    coded_share: float | None  # calls_coded ÷ answered calls (all scopes)
+    reasons: tuple[ReasonRow, ...]  # most used first, then by code
+    callbacks_created: int  # callback entries created in the period (automatic or promised)
+    callbacks_done: int  # closed by a telephonist with a result
+    callbacks_done_in_time: int  # of those, closed at or before their due time
+    done_in_time_share: float | None  # callbacks_done_in_time ÷ callbacks_done
+    callbacks_caller_got_through: int  # closed by themselves: the caller's own call was answered
+    callbacks_open: int  # still open when the report was made
+    callbacks_overdue: int  # open and past their due time when the report was made
+    callbacks_by_result: tuple[CallbackResultRow, ...]  # by result name
+
+
+@dataclass(frozen=True)
 class Report:
     period: ReportPeriod
     method: Method
@@ -221,3 +254,4 @@ class Report:
     downtime: Downtime
     targets: tuple[TargetResult, ...]  # in config order
     notes: tuple[str, ...]  # plain-language caveats for this report (e.g. unknown intervals)
+    desk: DeskReport | None = None  # None: the call log predates the telephonist desk

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from callrouter.reports.model import (
     Bucket,
+    DeskReport,
     Figures,
     ReachabilityRow,
     Report,
@@ -55,6 +56,7 @@ def render_text(report: Report) -> str:
     for title, header, rows in _tables(report):
         lines += ["", title, *table(header, rows)]
     lines += _downtime(report)
+    lines += _desk(report.desk)
     lines += ["", *[f"Note: {n}" for n in report.notes]]
     return "\n".join(lines) + "\n"
 
@@ -208,3 +210,24 @@ def _downtime(report: Report) -> list[str]:
         )
         lines.append(f"  {start} .. {end}: {length}, {i.cause} ({i.detail})")
     return lines
+
+
+def _desk(desk: DeskReport | None) -> list[str]:
+    if desk is None:
+        return []
+    coded = f"{desk.calls_coded} ({pct(desk.coded_share)} of answered calls)"
+    kept = (
+        f"{desk.callbacks_done_in_time} of {desk.callbacks_done} ({pct(desk.done_in_time_share)})"
+    )
+    return [
+        "",
+        f"Reason codes: calls coded {coded}",
+        *table(
+            ("code", "label", "calls", "share"),
+            [(r.code, r.label, r.calls, pct(r.share_of_coded)) for r in desk.reasons],
+        ),
+        "",
+        f"Callbacks: created {desk.callbacks_created}, done {desk.callbacks_done}, "
+        f"done in time {kept}, caller got through {desk.callbacks_caller_got_through}, "
+        f"open {desk.callbacks_open} (overdue {desk.callbacks_overdue})",
+    ]

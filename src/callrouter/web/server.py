@@ -40,11 +40,49 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return web.json_response({"error": "internal error; see the server log"}, status=500)
 
 
+def browser_guard(open_access: bool) -> Any:
+    """Another web page open in a supervisor's browser must not act through their access.
+
+    - POSTs are taken only as `application/json`. A cross-site form or a no-cors `fetch` cannot
+      send that type without a CORS preflight, which this server never grants (CSRF); PUT, PATCH
+      and DELETE always need that preflight.
+    - Without tokens (loopback only, everyone is the local supervisor) the Host header must name
+      a loopback address too, so a hostile name that resolves to 127.0.0.1 cannot read the API
+      (DNS rebinding).
+    """
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if open_access and not _loopback_host(request.host):
+            raise _json_error(
+                421, f"this server answers only to a loopback host, not {request.host!r}"
+            )
+        routed = request.match_info.http_exception is None  # else: the 404/405 answers
+        if routed and request.method == "POST" and request.content_type != "application/json":
+            raise _json_error(415, "send the request body as JSON (Content-Type: application/json)")
+        return await handler(request)
+
+    return guard
+
+
+def _loopback_host(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.removeprefix("[").removesuffix("]")
+    return is_loopback(name)
+
+
+def _json_error(status: int, message: str) -> web.HTTPException:
+    error = web.HTTPException(text=json.dumps({"error": message}), content_type="application/json")
+    error.set_status(status)
+    return error
+
+
 def build_app(
     settings: WebSettings, routes: Iterable[web.RouteDef], openapi: dict[str, Any]
 ) -> web.Application:
     book = TokenBook(settings.tokens)
-    app = web.Application(middlewares=[json_errors, identify_middleware(book)])
+    middlewares = [json_errors, browser_guard(book.open), identify_middleware(book)]
+    app = web.Application(middlewares=middlewares)
     document = json.dumps(openapi, ensure_ascii=False)
 
     async def openapi_json(request: web.Request) -> web.Response:
