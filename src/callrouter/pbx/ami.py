@@ -15,12 +15,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -38,31 +36,22 @@ from callrouter.pbx.ami_session import AmiSession, Reply, first_message
 from callrouter.pbx.ami_translate import AmiTranslator
 from callrouter.pbx.ami_wire import headers_of
 from callrouter.pbx.safe import UnsafeValue
+from callrouter.pbx.supervised import PbxTimings, SupervisedConnection, utc_now
 from callrouter.ports import EventSink
 
 log = structlog.get_logger(__name__)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class AmiTimings:
-    connect_timeout: float = 5.0
-    reply_timeout: float = 10.0  # Login and CoreShowChannels
-    ping_interval: float = 5.0
-    ping_timeout: float = 3.0
-    heartbeat_interval: float = 2.0
-    backoff_initial: float = 0.5
-    backoff_max: float = 10.0
+AmiTimings = PbxTimings
 
 
 class AmiRefused(Exception):
     """Asterisk answered Login or CoreShowChannels with an error."""
 
 
-class AmiPbx:
+class AmiPbx(SupervisedConnection):
+    protocol = "ami"
+
     def __init__(
         self,
         host: str,
@@ -81,12 +70,10 @@ class AmiPbx:
         self._sink = sink
         self._clock = clock
         self._wall_clock = wall_clock  # the heartbeat is compared with Asterisk's ${EPOCH}
-        self._timings = timings or AmiTimings()
+        super().__init__(timings or AmiTimings())
         self._translator = AmiTranslator()
         self._session: AmiSession | None = None
         self._dial_slots = ami_actions.DialSlots()  # Asterisk globals: per connection
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
     def __repr__(self) -> str:  # never show the secret
         return f"AmiPbx({self._host}:{self._port}, connected={self.connected})"
@@ -102,19 +89,6 @@ class AmiPbx:
 
     def tracked_call_ids(self) -> frozenset[str]:
         return self._translator.tracked_call_ids()
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._supervise(), name="callrouter-ami")
-
-    async def stop(self) -> None:
-        self._stopping = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def execute(self, command: PbxCommand) -> None:
         """Write the command's actions now; never waits for Asterisk's replies."""
@@ -138,18 +112,6 @@ class AmiPbx:
         log.debug("ami_command_sent", command=name, call_id=command.call_id)
 
     # --- the connection's life ----------------------------------------------------------------
-
-    async def _supervise(self) -> None:
-        delay = self._timings.backoff_initial
-        while not self._stopping:
-            try:
-                if await self._connect_once():
-                    delay = self._timings.backoff_initial
-            except Exception as exc:  # a bug must not end reconnecting: callers depend on it
-                log.exception("ami_session_crashed", error=repr(exc))
-            log.info("ami_reconnect_scheduled", in_seconds=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self._timings.backoff_max)
 
     async def _connect_once(self) -> bool:
         """One connection, from connect to loss. True if it got as far as PbxConnected."""

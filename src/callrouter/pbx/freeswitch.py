@@ -14,13 +14,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
 
@@ -38,31 +36,22 @@ from callrouter.pbx.esl_session import EslRefused, EslSession
 from callrouter.pbx.esl_translate import INBOUND_CONTEXT, EslTranslator, KillLeg, Reaction
 from callrouter.pbx.esl_wire import EslEvent
 from callrouter.pbx.safe import UnsafeValue
+from callrouter.pbx.supervised import PbxTimings, SupervisedConnection, utc_now
 from callrouter.ports import EventSink
 
 log = structlog.get_logger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-@dataclass(frozen=True)
-class EslTimings:
-    connect_timeout: float = 5.0
-    reply_timeout: float = 10.0  # auth, subscription and `show channels`
-    ping_interval: float = 5.0
-    ping_timeout: float = 3.0
-    heartbeat_interval: float = 2.0
-    backoff_initial: float = 0.5
-    backoff_max: float = 10.0
+EslTimings = PbxTimings
 
 
-class FreeSwitchPbx:
+class FreeSwitchPbx(SupervisedConnection):
+    protocol = "esl"
+
     def __init__(
         self,
         host: str,
@@ -79,11 +68,9 @@ class FreeSwitchPbx:
         self._host, self._port = host, port
         self._auth = esl.auth(password)  # refuses a bad value now
         self._sink, self._clock, self._wall_clock, self._ids = sink, clock, wall_clock, ids
-        self._timings = timings or EslTimings()
+        super().__init__(timings or EslTimings())
         self._translator = EslTranslator(inbound_context)
         self._session: EslSession | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
     def __repr__(self) -> str:  # never show the password
         return f"FreeSwitchPbx({self._host}:{self._port}, connected={self.connected})"
@@ -98,19 +85,6 @@ class FreeSwitchPbx:
 
     def tracked_call_ids(self) -> frozenset[str]:
         return self._translator.tracked_call_ids()
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._supervise(), name="callrouter-esl")
-
-    async def stop(self) -> None:
-        self._stopping = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def execute(self, command: PbxCommand) -> None:
         """Write the command's ESL commands now; never waits for FreeSWITCH."""
@@ -135,18 +109,6 @@ class FreeSwitchPbx:
         log.debug("esl_command_sent", command=name, call_id=command.call_id)
 
     # --- the connection's life ----------------------------------------------------------------
-
-    async def _supervise(self) -> None:
-        delay = self._timings.backoff_initial
-        while not self._stopping:
-            try:
-                if await self._connect_once():
-                    delay = self._timings.backoff_initial
-            except Exception as exc:  # a bug must not end reconnecting: callers depend on it
-                log.exception("esl_session_crashed", error=repr(exc))
-            log.info("esl_reconnect_scheduled", in_seconds=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self._timings.backoff_max)
 
     async def _connect_once(self) -> bool:
         """One connection, from connect to loss. True if it got as far as PbxConnected."""

@@ -69,13 +69,7 @@ class SqliteCallLog:
     @classmethod
     async def open(cls, path: Path, sync_interval: float = 1.0) -> SqliteCallLog:
         """Open (creating or migrating the schema if needed) the call log at `path`."""
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await _configure(db)
-            await _migrate(db, path)
-        except BaseException:
-            await db.close()
-            raise
+        db = await open_database(path)
         syncer = WalSyncer(path, sync_interval)
         syncer.start()
         return cls(db, path, syncer)
@@ -122,6 +116,18 @@ class SqliteCallLog:
                 self._closed = True
                 await self._db.close()
                 await self._syncer.stop()
+
+
+async def open_database(path: Path) -> aiosqlite.Connection:
+    """A connection to the call-log database, its schema created or migrated if needed."""
+    db = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await _configure(db)
+        await _migrate(db, path)
+    except BaseException:
+        await db.close()
+        raise
+    return db
 
 
 async def _configure(db: aiosqlite.Connection) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from callrouter.store.calllog import _configure, _migrate
+from callrouter.store.calllog import open_database
 
 
 class UnknownCall(LookupError):
@@ -32,14 +32,7 @@ class Database:
     @classmethod
     async def connect(cls, path: Path) -> aiosqlite.Connection:
         """Open the call-log database (creating or migrating the schema if needed)."""
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await _configure(db)
-            await _migrate(db, path)
-        except BaseException:
-            await db.close()
-            raise
-        return db
+        return await open_database(path)
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock, self._db.execute(sql, params) as cursor:
