@@ -142,13 +142,33 @@ def main() -> int:
         try:
             time.sleep(2)
             print(f"controller running (log: {log_path}); placing {args.calls} calls", flush=True)
+            print(f"wallboard: {WALLBOARD}  telephonist panel: {WALLBOARD}panel", flush=True)
             asyncio.run(drive(args.calls))
             wait_for_outcomes(db, args.calls, 120)
         finally:
             controller.send_signal(signal.SIGTERM)
             controller.wait(timeout=20)
     show(db)
-    return 0
+    return report(config, args.workdir)
+
+
+WALLBOARD = "http://127.0.0.1:8080/"  # the example config's web: section (loopback, no tokens)
+
+
+def report(config: Path, workdir: Path) -> int:
+    """This month's KPI report on the demo's calls: the text on screen, the HTML beside the log."""
+    month = datetime.now(load_config(config).zone).strftime("%Y-%m")
+    html = workdir / f"report-{month}.html"
+    common = ["report", "--config", str(config), "--period", month]
+    print(f"\n--- callrouter report --period {month} (switchboard, first lines) ---")
+    text = subprocess.run(
+        [sys.executable, "-m", "callrouter.cli", *common], capture_output=True, text=True
+    )
+    print("\n".join(text.stdout.splitlines()[:24]) or text.stderr)
+    done = subprocess.run([sys.executable, "-m", "callrouter.cli", *common, "--format", "html",
+                           "--out", str(html)], check=False)  # fmt: skip
+    print(f"HTML report with charts: {html}")
+    return text.returncode or done.returncode
 
 
 if __name__ == "__main__":
