@@ -9,12 +9,20 @@ repeats its figures in tooltips and in the tables below it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from callrouter.domain.kpis import Metric
 from callrouter.reports.charts import Series, bar_chart, share_chart
+from callrouter.reports.html_parts import (
+    Cell,
+    badge,
+    moment,
+    seconds,
+    section,
+    share,
+    table,
+)
 from callrouter.reports.html_style import STYLE
 from callrouter.reports.model import (
     ALL_CALLS,
@@ -27,8 +35,6 @@ from callrouter.reports.model import (
     ScopeReport,
     TargetResult,
 )
-
-Cell = str | int | float | None
 
 
 def render_html(report: Report) -> str:
@@ -66,7 +72,7 @@ def _header(report: Report, title: str) -> str:
         (
             "Within",
             f"{method.answer_within_rings} rings ({method.ring_cadence_seconds:g} s each)"
-            f" / {_seconds(method.answer_within_seconds)}",
+            f" / {seconds(method.answer_within_seconds)}",
         ),
         ("Short abandon", f"under {method.short_abandon_seconds:g} s"),
         ("Generated", f"{report.generated_at:%Y-%m-%d %H:%M} UTC"),
@@ -78,9 +84,9 @@ def _header(report: Report, title: str) -> str:
         for label, value in (
             ("offered", str(figures.offered)),
             ("answered", str(figures.answered)),
-            (f"within {method.answer_within_rings} rings", _share(figures.service_level_rings)),
-            ("lost (abandonment rate)", _share(figures.abandonment_rate)),
-            ("average speed of answer", _seconds(figures.asa_seconds)),
+            (f"within {method.answer_within_rings} rings", share(figures.service_level_rings)),
+            ("lost (abandonment rate)", share(figures.abandonment_rate)),
+            ("average speed of answer", seconds(figures.asa_seconds)),
         )
     )
     return f'<header><h1>{escape(title)}</h1><dl class="facts">{items}</dl></header>' + (
@@ -91,20 +97,20 @@ def _header(report: Report, title: str) -> str:
 def _targets(targets: Sequence[TargetResult]) -> str:
     rows: list[list[Cell]] = [
         [
-            _badge(target.met),
+            badge(target.met),
             target.source or "-",
             target.metric.replace("_", " "),
             target.scope,
             _bound(target),
             ", ".join(
-                f"{c.scope}: {_share(c.figure)}" for c in target.checks if c.figure is not None
+                f"{c.scope}: {share(c.figure)}" for c in target.checks if c.figure is not None
             )
             or "no calls",
         ]
         for target in targets
     ]
     head = ["", "Target", "Metric", "Scope", "Goal", "Figures"]
-    return _section("Targets", _table(head, rows, raw_first=True), "targets")
+    return section("Targets", table(head, rows, raw_first=True), "targets")
 
 
 def _charts(report: Report) -> str:
@@ -130,7 +136,7 @@ def _charts(report: Report) -> str:
         Series("service level (rings)", [b.service_level_rings for b in scope.by_day], "sl"),
         target.at_least if target else None,
     )
-    return _section("Hourly load", load, "chart-hourly") + _section(
+    return section("Hourly load", load, "chart-hourly") + section(
         "Daily service level", daily, "chart-daily"
     )
 
@@ -154,15 +160,15 @@ def _scopes(report: Report) -> str:
     ]
     scopes = [report.switchboard, *report.departments, report.all_calls]
     rows = [[s.name, *_figure_cells(s.figures)] for s in scopes]
-    return _section("Switchboard and departments", _table(head, rows), "scopes")
+    return section("Switchboard and departments", table(head, rows), "scopes")
 
 
 def _figure_cells(f: Figures) -> list[Cell]:
     return [
         f.offered, f.closed, f.answered, f.abandoned, f.short_abandoned,
-        _share(f.service_level_rings), _share(f.service_level_seconds), _seconds(f.asa_seconds),
-        _seconds(f.median_wait_seconds), _seconds(f.p90_wait_seconds),
-        _seconds(f.longest_wait_seconds), _share(f.abandonment_rate), _share(f.repeat_caller_rate),
+        share(f.service_level_rings), share(f.service_level_seconds), seconds(f.asa_seconds),
+        seconds(f.median_wait_seconds), seconds(f.p90_wait_seconds),
+        seconds(f.longest_wait_seconds), share(f.abandonment_rate), share(f.repeat_caller_rate),
     ]  # fmt: skip
 
 
@@ -180,47 +186,47 @@ def _reachability(rows: Sequence[ReachabilityRow]) -> str:
         "Returned",
     ]
     cells: list[list[Cell]] = [
-        [r.name, r.rung, r.answered, _share(r.answered_share), _seconds(r.median_wait_seconds),
-         _seconds(r.p90_wait_seconds), _seconds(r.longest_wait_seconds), r.overflowed_in,
+        [r.name, r.rung, r.answered, share(r.answered_share), seconds(r.median_wait_seconds),
+         seconds(r.p90_wait_seconds), seconds(r.longest_wait_seconds), r.overflowed_in,
          r.transferred_in, r.returned_to_switchboard]
         for r in rows
     ]  # fmt: skip
     intro = "<p>Function numbers, hardest to reach first: escalate from the top.</p>"
-    return _section("Department reachability", intro + _table(head, cells), "reachability")
+    return section("Department reachability", intro + table(head, cells), "reachability")
 
 
 def _hand_offs(report: Report) -> str:
-    overflows = _table(
+    overflows = table(
         ["Reason", "Target", "Calls", "Answered", "Share", "Returned"],
-        [[o.reason, o.target, o.calls, o.answered, _share(o.answered_share),
+        [[o.reason, o.target, o.calls, o.answered, share(o.answered_share),
           o.returned_to_switchboard] for o in report.overflows],
     )  # fmt: skip
-    transfers = _table(
+    transfers = table(
         ["Department", "Target", "Transfers", "Blind", "Attended", "Answered", "Share",
          "Median wait", "Returned"],
         [[t.department or "-", t.target, t.transfers, t.blind, t.attended, t.answered,
-          _share(t.answered_share), _seconds(t.median_wait_at_department_seconds),
+          share(t.answered_share), seconds(t.median_wait_at_department_seconds),
           t.returned_to_switchboard] for t in report.transfers],
     )  # fmt: skip
     returned = f"<p>Calls returned to the switchboard: <b>{report.returned_to_switchboard}</b></p>"
-    return _section("Overflows", overflows, "overflows") + _section(
+    return section("Overflows", overflows, "overflows") + section(
         "Transfers out", transfers + returned, "transfers"
     )
 
 
 def _distribution(calls: ScopeReport) -> str:
     head = ["", "Offered", "Answered", "Abandoned", "SL rings", "SL seconds"]
-    by_hour = _table(head, _bucket_rows(b for b in calls.by_hour if b.offered or b.abandoned))
-    by_weekday = _table(head, _bucket_rows(calls.by_weekday))
-    return _section("By hour of day", by_hour, "by-hour") + _section(
+    by_hour = table(head, _bucket_rows(b for b in calls.by_hour if b.offered or b.abandoned))
+    by_weekday = table(head, _bucket_rows(calls.by_weekday))
+    return section("By hour of day", by_hour, "by-hour") + section(
         "By weekday", by_weekday, "by-weekday"
     )
 
 
 def _bucket_rows(buckets: Iterable[Bucket]) -> list[list[Cell]]:
     return [
-        [b.key, b.offered, b.answered, b.abandoned, _share(b.service_level_rings),
-         _share(b.service_level_seconds)]
+        [b.key, b.offered, b.answered, b.abandoned, share(b.service_level_rings),
+         share(b.service_level_seconds)]
         for b in buckets
     ]  # fmt: skip
 
@@ -233,23 +239,23 @@ def _telephonists(report: Report) -> str:
         for t in report.telephonists
     ]  # fmt: skip
     shown = "names" if report.method.telephonist_names else "pseudonyms"
-    return _section(f"Telephonists ({shown})", _table(head, rows), "telephonists")
+    return section(f"Telephonists ({shown})", table(head, rows), "telephonists")
 
 
 def _downtime(downtime: Downtime, zone: ZoneInfo) -> str:
     rows: list[list[Cell]] = [
-        [i.cause, i.detail, _moment(i.start, i.last_seen_up, zone), _moment(i.end, None, zone),
-         _seconds(i.seconds) if i.seconds is not None else f"≤ {_seconds(i.at_most_seconds)}"]
+        [i.cause, i.detail, moment(i.start, i.last_seen_up, zone), moment(i.end, None, zone),
+         seconds(i.seconds) if i.seconds is not None else f"≤ {seconds(i.at_most_seconds)}"]
         for i in downtime.intervals
     ]  # fmt: skip
     summary = (
-        f"<p>Known downtime in the period: <b>{_seconds(downtime.known_seconds)}</b>; "
+        f"<p>Known downtime in the period: <b>{seconds(downtime.known_seconds)}</b>; "
         f"intervals with an unknown start or end: {downtime.intervals_with_unknown_bounds}; "
         f"abandoned calls counted as failed because of a downtime: "
         f"{downtime.reclassified_calls}.</p>"
     )
-    table = _table(["Cause", "Detail", "From", "To", "Length"], rows)
-    return _section("PBX and controller downtime", summary + table, "downtime")
+    listing = table(["Cause", "Detail", "From", "To", "Length"], rows)
+    return section("PBX and controller downtime", summary + listing, "downtime")
 
 
 def _desk(desk: DeskReport | None) -> str:
@@ -257,92 +263,35 @@ def _desk(desk: DeskReport | None) -> str:
         return ""
     coded = (
         f"<p>Calls with a reason code: <b>{desk.calls_coded}</b> "
-        f"({_share(desk.coded_share)} of answered calls)</p>"
+        f"({share(desk.coded_share)} of answered calls)</p>"
     )
-    reasons = _table(
+    reasons = table(
         ["Code", "Reason", "Calls", "Share of coded"],
-        [[r.code, r.label, r.calls, _share(r.share_of_coded)] for r in desk.reasons],
+        [[r.code, r.label, r.calls, share(r.share_of_coded)] for r in desk.reasons],
     )
-    kept = _table(
+    kept = table(
         ["Created", "Done", "Done in time", "In time", "Caller got through", "Open", "Overdue"],
         [[desk.callbacks_created, desk.callbacks_done, desk.callbacks_done_in_time,
-          _share(desk.done_in_time_share), desk.callbacks_caller_got_through,
+          share(desk.done_in_time_share), desk.callbacks_caller_got_through,
           desk.callbacks_open, desk.callbacks_overdue]],
     )  # fmt: skip
-    return _section("Call reasons", coded + reasons, "reasons") + _section(
+    return section("Call reasons", coded + reasons, "reasons") + section(
         "Callbacks", kept, "callbacks"
     )
 
 
 def _notes(notes: Sequence[str]) -> str:
     items = "".join(f"<li>{escape(note)}</li>" for note in notes)
-    return _section("Notes", f"<ul>{items}</ul>", "notes") if notes else ""
-
-
-# --- building blocks ---------------------------------------------------------------------------
-
-
-def _section(title: str, content: str, css_id: str) -> str:
-    return f'<section id="{css_id}"><h2>{escape(title)}</h2>{content}</section>'
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[Cell]], *, raw_first: bool = False) -> str:
-    if not rows:
-        return '<p class="empty">None in this period.</p>'
-    header = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{cell}</td>" if raw_first and i == 0 else f"<td>{escape(_text(cell))}</td>"
-            for i, cell in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _badge(met: bool | None) -> str:
-    css, label = {True: ("met", "met"), False: ("missed", "missed"), None: ("none", "no calls")}[
-        met
-    ]
-    return f'<span class="badge {css}">{label}</span>'
+    return section("Notes", f"<ul>{items}</ul>", "notes") if notes else ""
 
 
 def _bound(target: TargetResult) -> str:
     if target.at_least is not None:
-        return f"at least {_share(target.at_least)}"
-    return f"at most {_share(target.at_most)}"
+        return f"at least {share(target.at_least)}"
+    return f"at most {share(target.at_most)}"
 
 
 def _scope_of(report: Report, scope: str) -> ScopeReport:
     """The scope a target names; "departments" and "all" chart every call."""
     named = {s.scope: s for s in (report.switchboard, *report.departments)}
     return named.get(scope, report.all_calls)
-
-
-def _text(cell: Cell) -> str:
-    return "-" if cell is None else str(cell)
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f} %"
-
-
-def _seconds(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 120:
-        return f"{value:.1f} s"
-    minutes, seconds = divmod(round(value), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s"
-
-
-def _moment(moment: datetime | None, last_seen: datetime | None, zone: ZoneInfo) -> str:
-    """A local time; an unknown start says when the controller was last seen up."""
-    if moment is not None:
-        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S}"
-    if last_seen is None:
-        return "unknown"
-    return f"unknown (after {last_seen.astimezone(zone):%Y-%m-%d %H:%M:%S})"
