@@ -33,7 +33,7 @@ from callrouter.reports.model import (
     ReportPeriod,
     ScopeReport,
 )
-from callrouter.reports.period import local_seconds_sql, offset_spans
+from callrouter.reports.period import hour_aligned_cuts, local_seconds_sql, offset_spans
 from callrouter.reports.sections import (
     overflow_rows,
     reachability,
@@ -117,13 +117,13 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
         if w[2] >= low and w[0] < high + LONGEST_CALL_SECONDS
     ]
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
-    local_sql = local_seconds_sql("arrived_at", spans)
-    down_sql = q.downtime_flag_sql(windows)
+    sql_parts = (local_seconds_sql("arrived_at", spans), q.downtime_flag_sql(windows))
+    cuts = hour_aligned_cuts(low, high, spans)
     with ThreadPoolExecutor(max_workers=3) as pool:
         grouped = pool.submit(
             _on_own_connection,
             request.database,
-            lambda c: q.grouped_calls(c, scan, request.settings, local_sql, down_sql),
+            lambda c: q.grouped_calls(c, scan, request.settings, sql_parts, cuts),
         )
         attempts = pool.submit(
             _on_own_connection, request.database, lambda c: q.attempt_counts(c, scan)
