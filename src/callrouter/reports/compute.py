@@ -44,7 +44,7 @@ from callrouter.reports.sections import (
 
 T = TypeVar("T")
 SOURCE_COLUMN_VERSION = 2  # the call-log schema version that added calls.source
-LONGEST_CALL_SECONDS = 86400.0  # downtimes this long after the period can still end its calls
+LONGEST_CALL_SECONDS = q.LONGEST_CALL_SECONDS
 
 
 class ReportError(Exception):
@@ -117,13 +117,13 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
         if w[2] >= low and w[0] < high + LONGEST_CALL_SECONDS
     ]
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
-    sql_parts = (local_seconds_sql("arrived_at", spans), q.downtime_flag_sql(windows))
-    cuts = hour_aligned_cuts(low, high, spans)
+    local_sql = local_seconds_sql("arrived_at", spans)
+    downtimes = (windows, hour_aligned_cuts(low, high, spans))
     with ThreadPoolExecutor(max_workers=3) as pool:
         grouped = pool.submit(
             _on_own_connection,
             request.database,
-            lambda c: q.grouped_calls(c, scan, request.settings, sql_parts, cuts),
+            lambda c: q.grouped_calls(c, scan, request.settings, local_sql, downtimes),
         )
         attempts = pool.submit(
             _on_own_connection, request.database, lambda c: q.attempt_counts(c, scan)
