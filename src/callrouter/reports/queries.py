@@ -9,9 +9,9 @@ Speed matters (a quarter of a busy switchboard is a million calls, see bench/rep
   calls sort much faster than a quarter's; no group spans two pieces, so no figure changes.
 - `caller_rows`: one ordered read of (arrived_at, number, department, answered wait, foreign
   linked id) for the repeat-caller and returned-call rules and the exact wait percentiles.
-- attempts and hand-offs: the attempts table has no time index, so it is scanned once per query
-  (attempts: in pieces of `ATTEMPT_PIECE` ids, each grouped on its own, for smaller sorts);
-  the join to `calls` (for the `source` filter) is skipped when the log holds only that source.
+- attempts: through the covering index (target_kind, target, result, started_at, ended_at),
+  already in group order; hand-offs: by call id. The join to `calls` (for the `source` filter)
+  is skipped when the log holds only that source.
 
 The per-call rules are the ones in `callrouter.domain.kpis` written as SQL; tests check the
 report against those methods call by call.
@@ -239,36 +239,28 @@ def _attempts_in_period(scan: Scan, condition: str) -> tuple[str, tuple[object, 
     )
 
 
-ATTEMPT_PIECE = 20000  # attempt rows (by id) grouped per query: see `attempt_counts`
-
-
 def attempt_counts(
     conn: sqlite3.Connection, scan: Scan
 ) -> tuple[list[AttemptCount], list[tuple[str, float]]]:
     """For the ring attempts that started in the period: (target kind, target, result, attempts),
     and (department, ring time until answered) for every answered function-number ring.
 
-    One query per target kind (measured faster than one grouping by the kind as well) and per
-    piece of `ATTEMPT_PIECE` ids: SQLite groups by sorting, and many small sorts are cheaper than
-    one of a million rows. The pieces' counts are added up (exact: integers); the ring times are
-    only ever used sorted, so their order does not matter."""
+    One query per target kind, grouped by the columns themselves so that SQLite walks the
+    covering index `attempts_kind_target` (schema version 3) in group order instead of sorting
+    a million rows; a missing result (NULL) is added to the '' group here (integers: exact)."""
     counts: dict[tuple[str, str, str], int] = {}
     waits: list[tuple[str, float]] = []
-    first, last = conn.execute("SELECT min(id), max(id) FROM attempts").fetchone()
-    pieces = range(first or 0, (last or 0) + 1, ATTEMPT_PIECE)
     ring_time = "json_group_array(round(a.ended_at - a.started_at, 6))"
     for kind in ("telephonist", "department"):  # "dial" targets are in neither table
-        condition = f"a.target_kind = '{kind}' AND a.id >= ? AND a.id < ?"
-        source, params = _attempts_in_period(scan, condition)
+        source, params = _attempts_in_period(scan, f"a.target_kind = '{kind}'")
         times = (
             f"{ring_time} FILTER (WHERE a.result = 'answered')" if kind == "department" else "''"
         )
-        sql = f"""SELECT a.target AS target, coalesce(a.result, '') AS result,
+        sql = f"""SELECT a.target AS target, a.result AS result,
                          count(*) AS attempts, {times} AS times
-                  {source} GROUP BY 1, 2"""
-        bounds = [(sql, (*params[:2], low, low + ATTEMPT_PIECE, *params[2:])) for low in pieces]
-        for target, result, attempts, ring_times in _pieces_in_one_row(conn, bounds):
-            key = (kind, target, result)
+                  {source} GROUP BY a.target, a.result"""
+        for target, result, attempts, ring_times in _one_json_row(conn, sql, params):
+            key = (kind, target, result or "")
             counts[key] = counts.get(key, 0) + attempts
             if kind == "department" and result == "answered":
                 waits.extend((target, wait) for wait in json.loads(ring_times))
