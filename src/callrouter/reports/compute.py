@@ -33,7 +33,7 @@ from callrouter.reports.model import (
     ReportPeriod,
     ScopeReport,
 )
-from callrouter.reports.period import local_seconds_sql, offset_spans
+from callrouter.reports.period import hour_aligned_cuts, local_seconds_sql, offset_spans
 from callrouter.reports.sections import (
     overflow_rows,
     reachability,
@@ -44,7 +44,7 @@ from callrouter.reports.sections import (
 
 T = TypeVar("T")
 SOURCE_COLUMN_VERSION = 2  # the call-log schema version that added calls.source
-LONGEST_CALL_SECONDS = 86400.0  # downtimes this long after the period can still end its calls
+LONGEST_CALL_SECONDS = q.LONGEST_CALL_SECONDS
 
 
 class ReportError(Exception):
@@ -92,7 +92,7 @@ class _Read:
 
     scan: q.Scan
     days: list[int]
-    grouped: list[q.GroupedRow]
+    tallies: tuple[dict[str, ScopeTallies], ScopeTallies]  # per scope, and of all calls
     intervals: list[tuple[Interval, float | None]]  # with their end (None: not in the log)
     handoffs: list[Handoff]
     callers: CallerPass
@@ -118,12 +118,12 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
     ]
     spans = offset_spans(low, high, ZoneInfo(period.timezone))
     local_sql = local_seconds_sql("arrived_at", spans)
-    down_sql = q.downtime_flag_sql(windows)
+    downtimes = (windows, hour_aligned_cuts(low, high, spans))
     with ThreadPoolExecutor(max_workers=3) as pool:
         grouped = pool.submit(
             _on_own_connection,
             request.database,
-            lambda c: q.grouped_calls(c, scan, request.settings, local_sql, down_sql),
+            lambda c: tally_rows(q.grouped_calls(c, scan, request.settings, local_sql, downtimes)),
         )
         attempts = pool.submit(
             _on_own_connection, request.database, lambda c: q.attempt_counts(c, scan)
@@ -138,10 +138,10 @@ def _read(conn: sqlite3.Connection, request: ReportRequest) -> _Read:
         callers.sort_waits()  # while the workers still run
         pauses, still_open = q.pauses(conn, scan), q.still_open(conn, scan)
         counts, answer_waits = attempts.result()
-        rows = grouped.result()
+        tallies = grouped.result()
     days = _local_days(low, high, spans[0].offset, spans[-1].offset)
     return _Read(
-        scan, days, rows, intervals, handoffs, callers, counts, answer_waits, pauses, still_open
+        scan, days, tallies, intervals, handoffs, callers, counts, answer_waits, pauses, still_open
     )
 
 
@@ -156,7 +156,7 @@ def _on_own_connection(database: Path, query: Callable[[sqlite3.Connection], T])
 
 def _build(conn: sqlite3.Connection, request: ReportRequest, now: datetime) -> Report:
     settings, read = request.settings, _read(conn, request)
-    scopes, everything = tally_rows(read.grouped)
+    scopes, everything = read.tallies
     callers = read.callers
 
     def scope_report(scope: str, name: str, key: str | None) -> ScopeReport:

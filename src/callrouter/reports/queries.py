@@ -2,13 +2,16 @@
 
 Speed matters (a quarter of a busy switchboard is a million calls, see bench/report_speed.py):
 
-- `grouped_calls`: ONE scan of the period's calls through the (source, arrived_at) index, grouped
+- `grouped_calls`: one scan of the period's calls through the (source, arrived_at) index, grouped
   by scope x local hour x outcome x "ended in a downtime", with counts, sums and maxima. Every
-  count, share, ASA and longest wait in the report comes from its few thousand rows.
+  count, share, ASA and longest wait in the report comes from its few thousand rows. It runs once
+  per piece of about a day (`period.hour_aligned_cuts`): SQLite groups by sorting, and a day's
+  calls sort much faster than a quarter's; no group spans two pieces, so no figure changes.
 - `caller_rows`: one ordered read of (arrived_at, number, department, answered wait, foreign
   linked id) for the repeat-caller and returned-call rules and the exact wait percentiles.
-- attempts and hand-offs: the attempts table has no time index, so it is scanned once per query;
-  the join to `calls` (for the `source` filter) is skipped when the log holds only that source.
+- attempts: through the covering index (target_kind, target, result, started_at, ended_at),
+  already in group order; hand-offs: by call id. The join to `calls` (for the `source` filter)
+  is skipped when the log holds only that source.
 
 The per-call rules are the ones in `callrouter.domain.kpis` written as SQL; tests check the
 report against those methods call by call.
@@ -16,6 +19,7 @@ report against those methods call by call.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -27,6 +31,7 @@ from callrouter.domain.kpis import KpiSettings
 # numbers (settings, epoch seconds) formatted with repr; every outside value is a bound parameter.
 
 ALL_SOURCES = "all"
+LONGEST_CALL_SECONDS = 86400.0  # downtimes this long after the period can still end its calls
 
 # The caller number counts for repeats and returns only if it has a digit (not "", "anonymous").
 NUMBER_SQL = "CASE WHEN caller_number GLOB '*[0-9]*' THEN caller_number END"
@@ -101,28 +106,40 @@ GroupedRow = tuple[Any, ...]
 
 
 def grouped_calls(
-    conn: sqlite3.Connection, scan: Scan, settings: KpiSettings, local_sql: str, down_sql: str
+    conn: sqlite3.Connection,
+    scan: Scan,
+    settings: KpiSettings,
+    local_sql: str,
+    downtimes: tuple[list[tuple[float, float, float]], list[float]],
 ) -> list[GroupedRow]:
     """(scope, local hour number, outcome, ended_in_downtime, calls, within rings, within seconds,
     short abandons, wait sum, longest wait, longest hold) per group; open calls excluded.
 
     Hour, outcome and the downtime flag travel as one integer key: SQLite sorts to group, and
-    one integer sorts faster than three values."""
-    where, params = scan.where()
+    one integer sorts faster than three values. `downtimes`: the reclassify windows (see
+    `downtime_flag_sql`) and the pieces' cuts (hour-aligned, see above; the first and last are
+    the period's bounds). Each piece tests only the windows its calls can end in."""
+    windows, cuts = downtimes
+    where, _ = Scan(scan.source, 0.0, 0.0, scan.only_source_in_log).where()
     short = float(settings.short_abandon_seconds) - HALF_MICROSECOND
-    sql = f"""
-    SELECT coalesce(department, '') AS scope,
-           CAST({local_sql} / 3600 AS INTEGER) * 16 + {OUTCOME_CODE_SQL} * 2 + {down_sql} AS k,
-           count(*) AS calls,
-           sum(rings_heard <= {int(settings.answer_within_rings)}) AS within_rings,
-           sum(wait_seconds <= {float(settings.answer_within_seconds)!r}) AS within_seconds,
-           sum({HELD_SQL} < {short!r}) AS short,
-           total(wait_seconds) AS waits, max(wait_seconds) AS longest, max({HELD_SQL}) AS held,
-           count({NUMBER_SQL}) AS numbered
-    FROM calls WHERE {where} AND outcome IS NOT NULL
-    GROUP BY scope, k"""  # noqa: S608
+    pieces = []
+    for low, high in itertools.pairwise(cuts):
+        near = [w for w in windows if w[2] >= low and w[0] < high + LONGEST_CALL_SECONDS]
+        sql = f"""
+        SELECT coalesce(department, '') AS scope,
+               CAST({local_sql} / 3600 AS INTEGER) * 16 + {OUTCOME_CODE_SQL} * 2
+                 + {downtime_flag_sql(near)} AS k,
+               count(*) AS calls,
+               sum(rings_heard <= {int(settings.answer_within_rings)}) AS within_rings,
+               sum(wait_seconds <= {float(settings.answer_within_seconds)!r}) AS within_seconds,
+               sum({HELD_SQL} < {short!r}) AS short,
+               total(wait_seconds) AS waits, max(wait_seconds) AS longest,
+               max({HELD_SQL}) AS held, count({NUMBER_SQL}) AS numbered
+        FROM calls WHERE {where} AND outcome IS NOT NULL
+        GROUP BY scope, k"""  # noqa: S608
+        pieces.append((sql, Scan(scan.source, low, high, True).where()[1]))
     rows = []
-    for group in _one_json_row(conn, sql, params):
+    for group in _pieces_in_one_row(conn, pieces):
         scope, key, calls, rings, seconds, short_abandons, waits, longest, held, numbered = group
         hour, code = divmod(key, 16)
         outcome = OUTCOME_CODES[code // 2] if code // 2 < len(OUTCOME_CODES) else "other"
@@ -132,13 +149,37 @@ def grouped_calls(
     return rows
 
 
-def _one_json_row(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[Any]:
-    """The rows of `sql` fetched as ONE row (a JSON array of arrays).
+MOST_PIECES = 400  # SQLite allows 500 SELECTs in one UNION ALL (SQLITE_MAX_COMPOUND_SELECT)
+
+
+def _pieces_in_one_row(
+    conn: sqlite3.Connection, pieces: list[tuple[str, tuple[object, ...]]]
+) -> list[Any]:
+    """The rows of every (sql, parameters) piece, all with the same columns, as ONE statement
+    (UNION ALL, each piece grouped on its own) returning ONE row: a worker thread that came back
+    to Python once per piece would wait for the GIL each time (up to the 5 ms switch interval)."""
+    rows: list[Any] = []
+    for start in range(0, len(pieces), MOST_PIECES):
+        batch = pieces[start : start + MOST_PIECES]
+        union = " UNION ALL ".join(f"SELECT * FROM ({sql})" for sql, _ in batch)  # noqa: S608
+        params = tuple(itertools.chain.from_iterable(p for _, p in batch))
+        rows += _one_json_row(conn, union, params, _column_names(conn, *batch[0]))
+    return rows
+
+
+def _column_names(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> str:
+    columns = conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description  # noqa: S608
+    return ", ".join(f'"{c[0]}"' for c in columns)
+
+
+def _one_json_row(
+    conn: sqlite3.Connection, sql: str, params: tuple[object, ...], names: str = ""
+) -> list[Any]:
+    """The rows of `sql` fetched as ONE row (a JSON array of arrays); `names`: its columns'.
 
     The grouping runs on a second thread (see compute._read); one row means one return to Python
     instead of one per group, each of which would wait for the GIL the other thread holds."""
-    columns = conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description  # noqa: S608
-    names = ", ".join(f'"{c[0]}"' for c in columns)
+    names = names or _column_names(conn, sql, params)
     wrapped = f"SELECT json_group_array(json_array({names})) FROM ({sql})"  # noqa: S608
     text = conn.execute(wrapped, params).fetchone()[0]
     result: list[Any] = json.loads(text)
@@ -204,8 +245,10 @@ def attempt_counts(
     """For the ring attempts that started in the period: (target kind, target, result, attempts),
     and (department, ring time until answered) for every answered function-number ring.
 
-    One query per target kind: measured faster than one query grouping by the kind as well."""
-    counts: list[AttemptCount] = []
+    One query per target kind, grouped by the columns themselves so that SQLite walks the
+    covering index `attempts_kind_target` (schema version 4) in group order instead of sorting
+    a million rows; a missing result (NULL) is added to the '' group here (integers: exact)."""
+    counts: dict[tuple[str, str, str], int] = {}
     waits: list[tuple[str, float]] = []
     ring_time = "json_group_array(round(a.ended_at - a.started_at, 6))"
     for kind in ("telephonist", "department"):  # "dial" targets are in neither table
@@ -213,14 +256,15 @@ def attempt_counts(
         times = (
             f"{ring_time} FILTER (WHERE a.result = 'answered')" if kind == "department" else "''"
         )
-        sql = f"""SELECT a.target AS target, coalesce(a.result, '') AS result,
+        sql = f"""SELECT a.target AS target, a.result AS result,
                          count(*) AS attempts, {times} AS times
-                  {source} GROUP BY 1, 2"""
+                  {source} GROUP BY a.target, a.result"""
         for target, result, attempts, ring_times in _one_json_row(conn, sql, params):
-            counts.append((kind, target, result, attempts))
+            key = (kind, target, result or "")
+            counts[key] = counts.get(key, 0) + attempts
             if kind == "department" and result == "answered":
                 waits.extend((target, wait) for wait in json.loads(ring_times))
-    return counts, waits
+    return [(*key, attempts) for key, attempts in counts.items()], waits
 
 
 def downtime_events(
