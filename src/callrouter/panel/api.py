@@ -8,16 +8,16 @@ to the controller as events, which the router applies in order with the PBX's ev
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
 from callrouter.config.panel import PanelSettings
 from callrouter.domain import events as ev
-from callrouter.domain.callbacks import CallbackRefused, CallbackSource, NewCallback
+from callrouter.domain.callbacks import Callback, CallbackRefused, CallbackSource, NewCallback
 from callrouter.domain.closures import SWITCHBOARD_SCOPE
 from callrouter.domain.directory import search
 from callrouter.domain.hours import OpeningHours
@@ -37,6 +37,8 @@ from callrouter.panel.payloads import (
 from callrouter.panel.presence import PresenceRefused, next_presence
 from callrouter.store.desk import DeskStore
 from callrouter.store.desk_base import UnknownCall, UnknownId
+
+ClaimedBy = TypeVar("ClaimedBy", bound=ClaimBody)  # a body naming the telephonist acting
 
 
 class Access(enum.Enum):
@@ -188,31 +190,35 @@ class PanelApi:
         )
 
     async def post_claim(self, request: web.Request) -> web.Response:
-        self.authorize(request, Access.DESK)
-        entry_id = int_id(request.match_info["cid"])
-        body = await body_of(request, ClaimBody)
-        self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
-        now = self.clock()
-        try:
-            entry = await self.desk.claim_callback(
-                entry_id, body.telephonist, now, override=self._supervisor(request)
+        async def claim(entry_id: int, body: ClaimBody, now: datetime, override: bool) -> Callback:
+            return await self.desk.claim_callback(
+                entry_id, body.telephonist, now, override=override
             )
-        except UnknownId as unknown:
-            fail(web.HTTPNotFound, str(unknown))
-        except CallbackRefused as refused:
-            fail(web.HTTPConflict, str(refused))
-        return web.json_response(views.callback_view(entry, now))
+
+        return await self._change_callback(request, ClaimBody, claim)
 
     async def post_close(self, request: web.Request) -> web.Response:
+        async def close(entry_id: int, body: CloseBody, now: datetime, override: bool) -> Callback:
+            return await self.desk.close_callback(
+                entry_id, body.result, body.telephonist, now, override=override
+            )
+
+        return await self._change_callback(request, CloseBody, close)
+
+    async def _change_callback(
+        self,
+        request: web.Request,
+        model: type[ClaimedBy],
+        change: Callable[[int, ClaimedBy, datetime, bool], Awaitable[Callback]],
+    ) -> web.Response:
+        """Claim or close one worklist entry: 404 for an unknown one, 409 when refused."""
         self.authorize(request, Access.DESK)
         entry_id = int_id(request.match_info["cid"])
-        body = await body_of(request, CloseBody)
+        body = await body_of(request, model)
         self._phone(body.telephonist, status=web.HTTPUnprocessableEntity)
         now = self.clock()
         try:
-            entry = await self.desk.close_callback(
-                entry_id, body.result, body.telephonist, now, override=self._supervisor(request)
-            )
+            entry = await change(entry_id, body, now, self._supervisor(request))
         except UnknownId as unknown:
             fail(web.HTTPNotFound, str(unknown))
         except CallbackRefused as refused:

@@ -108,8 +108,7 @@ class ClaimBody(_Body):
     telephonist: Annotated[str, Field(pattern=_CODE.pattern)]
 
 
-class CloseBody(_Body):
-    telephonist: Annotated[str, Field(pattern=_CODE.pattern)]
+class CloseBody(ClaimBody):
     result: CallbackResult
 
     @model_validator(mode="after")
