@@ -2,12 +2,17 @@
 runtime closures put back into the router at start.
 
 `WorklistFeedingLog` is the `CallLog` port around the real call log: it writes the steps first
-(committed, exactly as before), then lets the callback worklist see the ends and answers among
-them. A worklist failure is logged and never stops the controller or loses a step.
+(committed, exactly as before), then hands the ends and answers among them to the callback
+worklist. The worklist's reads and writes run in order on a task of their own, so they never sit
+between a committed step and the PBX command that follows it (after a hang-up, the next caller is
+rung without waiting for the worklist). A worklist failure is logged and never stops the
+controller or loses a step; `close` lets the worklist catch up first.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -32,15 +37,30 @@ class WorklistFeedingLog:
         self.inner = inner
         self.desk = desk
         self.settings = settings
+        self._to_feed: asyncio.Queue[RecordCallEnded | RecordAnswer] = asyncio.Queue()
+        self._feeder: asyncio.Task[None] | None = None
 
     async def record_all(self, commands: Sequence[LogCommand]) -> None:
         await self.inner.record_all(commands)
         for command in commands:
             if isinstance(command, RecordCallEnded | RecordAnswer):
-                try:
-                    await self._feed(command)
-                except Exception:
-                    log.exception("callback_worklist_not_updated", call_id=command.call_id)
+                self._to_feed.put_nowait(command)
+        if self._feeder is None and not self._to_feed.empty():
+            self._feeder = asyncio.create_task(self._feed_in_order(), name="callrouter-worklist")
+
+    async def settled(self) -> None:
+        """Wait until the worklist has seen every step written so far."""
+        await self._to_feed.join()
+
+    async def _feed_in_order(self) -> None:
+        while True:
+            step = await self._to_feed.get()
+            try:
+                await self._feed(step)
+            except Exception:
+                log.exception("callback_worklist_not_updated", call_id=step.call_id)
+            finally:
+                self._to_feed.task_done()
 
     async def _feed(self, step: RecordCallEnded | RecordAnswer) -> None:
         call = await self.desk.call(step.call_id)
@@ -65,8 +85,13 @@ class WorklistFeedingLog:
         return await self.inner.open_calls()
 
     async def close(self) -> None:
-        """Close the desk's connection, then the call log."""
+        """Let the worklist catch up, then close the desk's connection and the call log."""
         try:
+            await self.settled()
+            if self._feeder is not None:
+                self._feeder.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._feeder
             await self.desk.close()
         finally:
             await self.inner.close()

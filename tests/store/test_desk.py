@@ -173,11 +173,13 @@ async def test_an_abandoned_long_wait_goes_on_the_list_and_closes_when_the_numbe
     feeding = WorklistFeedingLog(call_log, desk, SETTINGS)
     await feeding.record_all([arrival("c1", at(0))])
     await feeding.record_all([ended("c1", 45, Outcome.ABANDONED)])
+    await feeding.settled()
     [entry] = await desk.callbacks(closed_since=T0)
     expected = ("+4512345678", "c1", at(45), at(45) + timedelta(minutes=30))
     assert expected == (entry.number, entry.call_id, entry.created_at, entry.due_at)
     await feeding.record_all([arrival("c2", at(100))])
     await feeding.record_all([RecordAnswer("c2", "tel1", 5.0, 1, at(105))])
+    await feeding.settled()
     [done] = await desk.callbacks(closed_since=T0)
     assert (CallbackResult.CALLER_GOT_THROUGH, at(105)) == (done.result, done.closed_at)
 
@@ -187,6 +189,7 @@ async def test_a_short_abandon_does_not_go_on_the_list(
 ) -> None:
     feeding = WorklistFeedingLog(call_log, desk, SETTINGS)
     await feeding.record_all([arrival("c1", at(0)), ended("c1", 20, Outcome.ABANDONED)])
+    await feeding.settled()
     assert [] == await desk.callbacks(closed_since=T0)
 
 
